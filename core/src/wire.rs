@@ -1,0 +1,215 @@
+//! The JSON shapes of the data-plane API, shared by the edge (which writes them), the
+//! widget and the end-to-end tests (which read them).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ledger::Direction;
+
+/// `{"error":{"code","message","request_id"}}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// The body of an error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable code.
+    pub code: String,
+    /// Human-readable message.
+    pub message: String,
+    /// The request's id, also in the `X-Request-Id` header; quote it to support.
+    pub request_id: String,
+}
+
+/// `GET /v1/health`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// Always `ok` when the Worker answers.
+    pub status: String,
+    /// The edge's version.
+    pub version: String,
+}
+
+/// A customer (member).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// The merchant's id for the shopper.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// `PUT /v1/customers/{id}` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PutCustomer {
+    /// Display name, up to 120 characters.
+    pub name: String,
+}
+
+/// `GET /v1/customers/{id}/coins`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoinBalance {
+    /// The customer.
+    pub customer_id: String,
+    /// Current balance: the sum of every ledger entry.
+    pub balance: i64,
+    /// The workspace's name for its coins.
+    pub label: String,
+}
+
+/// One immutable ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// `led_…`
+    pub id: String,
+    /// The customer.
+    pub customer_id: String,
+    /// `credit` or `debit`.
+    #[serde(rename = "type")]
+    pub kind: Direction,
+    /// Positive amount.
+    pub amount: i64,
+    /// Balance right after this entry.
+    pub balance_after: i64,
+    /// Why.
+    pub reason: Option<String>,
+    /// The `Idempotency-Key` it was written under.
+    pub idempotency_key: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// `POST …/coins/credit` and `…/debit` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoinMutationResult {
+    /// The customer.
+    pub customer_id: String,
+    /// The balance after the entry.
+    pub balance: i64,
+    /// The workspace's coin label.
+    pub label: String,
+    /// The entry written (or, on a replay, the one written the first time).
+    pub entry: LedgerEntry,
+}
+
+/// A page of a list: `{"data":[…],"next_cursor"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// Items, newest first.
+    pub data: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// A customer's referral details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    /// The shareable code.
+    pub code: String,
+    /// The shareable link.
+    pub link: String,
+    /// How many customers used the code.
+    pub count: i64,
+    /// What a referral earns, in words.
+    pub reward: String,
+}
+
+/// `GET /v1/customers/{id}/referral`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerReferral {
+    /// The customer.
+    pub customer_id: String,
+    /// Code, link, count and reward.
+    #[serde(flatten)]
+    pub referral: Referral,
+}
+
+/// `GET /v1/referrals/{code}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralCodeCheck {
+    /// The code, normalised.
+    pub code: String,
+    /// True when it belongs to a customer.
+    pub valid: bool,
+    /// What using it earns the referrer, in words.
+    pub reward: String,
+}
+
+/// `POST /v1/referrals/apply` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyReferral {
+    /// The new customer (the referee).
+    pub customer_id: String,
+    /// The code they used.
+    pub code: String,
+}
+
+/// `POST /v1/referrals/apply` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedReferral {
+    /// The code.
+    pub code: String,
+    /// Who referred.
+    pub referrer_id: String,
+    /// Who was referred.
+    pub referee_id: String,
+    /// Coins credited to the referrer.
+    pub reward_coins: i64,
+    /// The referrer's new referral count.
+    pub referrer_count: i64,
+    /// RFC 3339 of the first application (a retry answers the same).
+    pub created_at: String,
+}
+
+/// `GET /v1/widget`: everything the widget shows, in one response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetView {
+    /// The shopper.
+    pub customer: WidgetCustomer,
+    /// Their coins.
+    pub coins: WidgetCoins,
+    /// Their referral code and link.
+    pub referral: Referral,
+}
+
+/// The shopper, as the widget shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetCustomer {
+    /// The merchant's id.
+    pub id: String,
+    /// Display name, if known.
+    pub name: Option<String>,
+}
+
+/// Coins, as the widget shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetCoins {
+    /// Balance.
+    pub balance: i64,
+    /// Label, e.g. "coins".
+    pub label: String,
+}
+
+/// `POST /v1/customer-tokens` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerTokenRequest {
+    /// The shopper.
+    pub customer_id: String,
+    /// Lifetime, 60 to 86400 seconds; 3600 when absent.
+    pub ttl_seconds: Option<i64>,
+}
+
+/// `POST /v1/customer-tokens` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerTokenResponse {
+    /// `v1.….…`
+    pub token: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
