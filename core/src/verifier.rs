@@ -429,6 +429,15 @@ pub fn origin_matches(pattern: &str, origin: &str) -> bool {
             .ends_with(&suffix.to_ascii_lowercase())
 }
 
+/// True when `op` called with a key of `kind` needs a customer token.
+pub fn token_required(op: Operation, kind: KeyKind) -> bool {
+    match op.token_need() {
+        TokenNeed::Never => false,
+        TokenNeed::Always => true,
+        TokenNeed::ForPublishable => kind == KeyKind::Publishable,
+    }
+}
+
 /// Step 7: the customer token, where the route needs one. Returns the customer the request
 /// may act for (`None` when no token is needed).
 pub fn check_customer_token(
@@ -439,12 +448,7 @@ pub fn check_customer_token(
     secrets: &[IdentitySecret],
     now: UnixMillis,
 ) -> Result<Option<Claims>, ApiError> {
-    let needed = match op.token_need() {
-        TokenNeed::Never => false,
-        TokenNeed::Always => true,
-        TokenNeed::ForPublishable => grant.kind == KeyKind::Publishable,
-    };
-    if !needed {
+    if !token_required(op, grant.kind) {
         return Ok(None);
     }
     let token = token.filter(|t| !t.is_empty()).ok_or(TokenError::Missing)?;

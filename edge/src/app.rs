@@ -1,0 +1,415 @@
+//! The request pipeline: every request to the Worker that is not a static asset comes
+//! through [`handle`].
+//!
+//! 1. Read what the decision needs from the request (headers, query) into plain values.
+//! 2. Answer CORS preflights (never allowing `Authorization`) and public routes.
+//! 3. Run the verifier: `tally_core::verifier::extract` (steps 1–2), the key lookup
+//!    (step 3, [`keys`]), `authorize` (steps 3–6), the customer token (step 7), rate limits
+//!    (step 8). A refusal that is an exposure is recorded before it is answered.
+//! 4. Hand the [`Call`] to a handler; map any failure to JSON in `error`; add request id,
+//!    cache and CORS headers; log the decision off the response path.
+
+use tally_core::caller::{BrowserSignals, CallerClass};
+use tally_core::key::{self, KeyHash, KeyKind};
+use tally_core::route::{self, Operation, Route};
+use tally_core::verifier::{
+    self, Cors, Credentials, Denial, ExposureAction, ExposureKind, RequestFacts,
+};
+use tally_core::wire::Health;
+use tally_core::ErrorCode;
+use worker::{Context, Env, Headers, Request, Response};
+
+use crate::error::{self, Failure};
+use crate::exposures::{self, Witness};
+use crate::handlers::{self, Call};
+use crate::http::{self, Query};
+use crate::keys::{self, KeyContext};
+use crate::logs::{self, LogRow};
+use crate::{identity, limits, rng, store};
+
+const OPENAPI: &str = include_str!("../openapi.json");
+const DOCS: &str = include_str!("../docs.html");
+
+/// What the pipeline learns about a request as it goes, for headers and the log.
+struct Exchange {
+    request_id: String,
+    started: i64,
+    method: String,
+    route: &'static str,
+    cors: Cors,
+    caller: CallerClass,
+    workspace_id: Option<String>,
+    key_id: Option<String>,
+    logged: bool,
+}
+
+/// The parts of a request the decision reads, as owned values.
+struct Incoming {
+    path: String,
+    query: Query,
+    authorization: Option<String>,
+    workspace_header: Option<String>,
+    origin: Option<String>,
+    sec_fetch_site: Option<String>,
+    sec_fetch_dest: Option<String>,
+    sec_fetch_mode: Option<String>,
+    preflight: bool,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    customer_token_header: Option<String>,
+}
+
+impl Incoming {
+    fn read(req: &Request) -> Result<Self, Failure> {
+        let url = req.url()?;
+        let h = |name| http::header(req, name);
+        Ok(Incoming {
+            path: url.path().to_owned(),
+            query: Query::parse(&url),
+            authorization: h("authorization"),
+            workspace_header: h("x-workspace-id"),
+            origin: h("origin"),
+            sec_fetch_site: h("sec-fetch-site"),
+            sec_fetch_dest: h("sec-fetch-dest"),
+            sec_fetch_mode: h("sec-fetch-mode"),
+            preflight: req.method() == worker::Method::Options
+                && h("access-control-request-method").is_some(),
+            ip: h("cf-connecting-ip"),
+            user_agent: h("user-agent"),
+            customer_token_header: h("x-customer-token"),
+        })
+    }
+
+    fn signals(&self) -> BrowserSignals<'_> {
+        BrowserSignals {
+            origin: self.origin.as_deref(),
+            sec_fetch_site: self.sec_fetch_site.as_deref(),
+            sec_fetch_dest: self.sec_fetch_dest.as_deref(),
+            sec_fetch_mode: self.sec_fetch_mode.as_deref(),
+            is_preflight: self.preflight,
+        }
+    }
+
+    /// The `key` parameter, or any query value that claims to be a secret key: a secret key
+    /// in a URL is refused under whatever name it travels.
+    fn query_key(&self) -> Option<&str> {
+        self.query
+            .values()
+            .find(|v| key::claimed_kind(v) == Some(KeyKind::Secret))
+            .or_else(|| self.query.get("key"))
+    }
+
+    fn credentials(&self) -> Credentials<'_> {
+        Credentials {
+            authorization: self.authorization.as_deref(),
+            query_key: self.query_key(),
+            workspace_header: self.workspace_header.as_deref(),
+            workspace_query: self.query.get("ws"),
+        }
+    }
+
+    fn witness(&self, route: &'static str) -> Witness<'_> {
+        Witness {
+            origin: self.origin.as_deref(),
+            ip: self.ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+            route,
+        }
+    }
+}
+
+/// Answers one request. Never fails: every error becomes a JSON response.
+pub(crate) async fn handle(mut req: Request, env: Env, ctx: Context) -> Response {
+    let mut ex = Exchange {
+        request_id: rng::new_id("req"),
+        started: store::now_ms(),
+        method: req.method().to_string(),
+        route: "unknown",
+        cors: Cors::None,
+        caller: CallerClass::Server,
+        workspace_id: None,
+        key_id: None,
+        logged: false,
+    };
+    let result = run(&mut req, &env, &ctx, &mut ex).await;
+    let (mut resp, error_code) = match result {
+        Ok(r) => (r, None),
+        Err(f) => (error::response(&f, &ex.request_id), Some(f.code().as_str())),
+    };
+    finish_headers(resp.headers_mut(), &ex);
+    if ex.logged {
+        let now = store::now_ms();
+        logs::push(
+            LogRow {
+                request_id: ex.request_id,
+                workspace_id: ex.workspace_id,
+                key_id: ex.key_id,
+                method: ex.method,
+                route: ex.route,
+                status: resp.status_code(),
+                latency_ms: now - ex.started,
+                caller: ex.caller.as_str(),
+                error_code,
+                created_at: now,
+            },
+            &env,
+            &ctx,
+        );
+    }
+    resp
+}
+
+fn finish_headers(h: &mut Headers, ex: &Exchange) {
+    let _ = h.set("X-Request-Id", &ex.request_id);
+    let _ = h.set("X-Content-Type-Options", "nosniff");
+    if h.get("Cache-Control").ok().flatten().is_none() {
+        let _ = h.set("Cache-Control", "no-store");
+    }
+    match &ex.cors {
+        Cors::None => {
+            let _ = h.delete("Access-Control-Allow-Origin");
+        }
+        Cors::Any => {
+            let _ = h.set("Access-Control-Allow-Origin", "*");
+        }
+        Cors::Origin(o) => {
+            let _ = h.set("Access-Control-Allow-Origin", o);
+            let _ = h.append("Vary", "Origin");
+        }
+    }
+    if !matches!(ex.cors, Cors::None) {
+        let _ = h.set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+    }
+}
+
+async fn run(
+    req: &mut Request,
+    env: &Env,
+    ctx: &Context,
+    ex: &mut Exchange,
+) -> Result<Response, Failure> {
+    let inc = Incoming::read(req)?;
+    if inc.preflight {
+        return preflight(env, &inc, ex).await;
+    }
+    let route = route::resolve(&ex.method, &inc.path).map_err(|e| {
+        let allow = (e.code == ErrorCode::MethodNotAllowed)
+            .then(|| route::allow_header(&inc.path))
+            .flatten();
+        Failure {
+            error: e,
+            retry_after: None,
+            allow,
+        }
+    })?;
+    ex.route = route.op.name();
+    match route.op {
+        Operation::Health => {
+            return Ok(http::json(
+                200,
+                &Health {
+                    status: "ok".into(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                },
+                &[],
+            ))
+        }
+        Operation::OpenApi => {
+            ex.cors = Cors::Any;
+            return static_text(OPENAPI, "application/json; charset=utf-8");
+        }
+        Operation::Docs => return static_text(DOCS, "text/html; charset=utf-8"),
+        _ => {}
+    }
+    ex.logged = true;
+    ex.caller = inc.signals().classify();
+    authorize_and_dispatch(req, env, ctx, ex, &inc, &route).await
+}
+
+async fn authorize_and_dispatch(
+    req: &mut Request,
+    env: &Env,
+    ctx: &Context,
+    ex: &mut Exchange,
+    inc: &Incoming,
+    route: &Route,
+) -> Result<Response, Failure> {
+    let creds = inc.credentials();
+    // Errors about a publishable key may be read by the page that sent it.
+    let claimed = creds
+        .authorization
+        .and_then(|a| a.split_whitespace().nth(1))
+        .or(creds.query_key);
+    if claimed.and_then(key::claimed_kind) == Some(KeyKind::Publishable) {
+        ex.cors = pk_error_cors(inc);
+    }
+
+    // Steps 1–2.
+    let presented = match verifier::extract(&creds) {
+        Ok(p) => p,
+        Err(denial) => {
+            let leaked = creds
+                .query_key
+                .and_then(|k| key::parse(k).ok())
+                .map(|k| k.hash());
+            return Err(refuse(env, denial, leaked, None, inc, ex).await);
+        }
+    };
+
+    // Step 3: lookup.
+    let hash = presented.key.hash();
+    let context = keys::lookup(env, &hash).await?;
+    if let Some(c) = &context {
+        ex.key_id = Some(c.record.id.clone());
+        ex.workspace_id = Some(c.record.workspace_id.clone());
+    }
+    let now = store::now_ms();
+    let facts = RequestFacts {
+        signals: inc.signals(),
+        credentials: creds,
+        now,
+    };
+
+    // Steps 3–6.
+    let grant = match verifier::authorize(
+        &presented,
+        context.as_ref().map(|c| &c.record),
+        &facts,
+        route.op,
+    ) {
+        Ok(g) => g,
+        Err(denial) => {
+            return Err(refuse(env, denial, Some(hash), context.as_deref(), inc, ex).await)
+        }
+    };
+    ex.cors = grant.cors.clone();
+    if keys::take_last_used_slot(&grant.key_id, now) {
+        logs::touch_key(grant.key_id.clone(), now, env, ctx);
+    }
+
+    // Step 7: customer token.
+    let token = inc
+        .query
+        .get("token")
+        .or(inc.customer_token_header.as_deref());
+    let claims = if verifier::token_required(route.op, grant.kind) {
+        let secrets = identity::secrets(env, &grant.workspace_id, grant.env).await?;
+        verifier::check_customer_token(
+            &grant,
+            route.op,
+            route.customer_id.as_deref(),
+            token,
+            &secrets,
+            now,
+        )?
+    } else {
+        None
+    };
+
+    // Step 8: rate limits.
+    limits::check(env, &grant, inc.ip.as_deref()).await?;
+
+    let Some(context) = context else {
+        return Err(ErrorCode::Internal.into());
+    };
+    let call = Call {
+        env,
+        grant: &grant,
+        workspace: &context.workspace,
+        route,
+        claims,
+        query: &inc.query,
+        now,
+    };
+    handlers::dispatch(&call, req).await
+}
+
+fn pk_error_cors(inc: &Incoming) -> Cors {
+    match &inc.origin {
+        Some(o) => Cors::Origin(o.clone()),
+        None => Cors::Any,
+    }
+}
+
+/// Turns a denial into a failure, recording an exposure (and revoking, if the workspace
+/// chose `alert_and_revoke`) first.
+async fn refuse(
+    env: &Env,
+    denial: Denial,
+    hash: Option<KeyHash>,
+    known: Option<&KeyContext>,
+    inc: &Incoming,
+    ex: &mut Exchange,
+) -> Failure {
+    let Some(kind) = denial.exposure else {
+        return denial.error.into();
+    };
+    // A secret key never gets CORS headers, not even on its refusal.
+    ex.cors = Cors::None;
+    let context = match (known, hash) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(h)) => keys::lookup(env, &h)
+            .await
+            .ok()
+            .flatten()
+            .map(|c| (*c).clone()),
+        (None, None) => None,
+    };
+    if let Some(c) = context {
+        let (ws, id) = (&c.record.workspace_id, &c.record.id);
+        ex.key_id = Some(id.clone());
+        ex.workspace_id = Some(ws.clone());
+        let now = store::now_ms();
+        if let Err(e) = exposures::record(env, ws, id, kind, &inc.witness(ex.route), now).await {
+            worker::console_error!("exposure of {id} not recorded: {}", e.error.message);
+        }
+        let revoke = denial.revoke
+            || (kind == ExposureKind::Url
+                && c.record.exposure_action == ExposureAction::AlertAndRevoke);
+        if revoke {
+            if let Err(e) = keys::revoke(env, id, now).await {
+                worker::console_error!("exposed key {id} not revoked: {}", e.error.message);
+            }
+        }
+        worker::console_warn!(
+            "exposure: key {id} of {ws} used {} ({}), revoked: {revoke}",
+            kind.as_str(),
+            inc.origin.as_deref().unwrap_or("no origin")
+        );
+    }
+    denial.error.into()
+}
+
+/// A CORS preflight. It carries no key (browsers never send credentials on one), so there
+/// is nothing to verify unless a secret key rides in its URL. The answer allows simple GETs
+/// only and never `Authorization`: a header-borne key cannot be sent cross-origin at all.
+async fn preflight(env: &Env, inc: &Incoming, ex: &mut Exchange) -> Result<Response, Failure> {
+    ex.caller = CallerClass::Browser;
+    ex.route = "preflight";
+    if let Some(k) = inc
+        .query_key()
+        .filter(|k| key::claimed_kind(k) == Some(KeyKind::Secret))
+    {
+        ex.logged = true;
+        let denial = verifier::extract(&Credentials {
+            query_key: Some(k),
+            ..Default::default()
+        });
+        if let Err(denial) = denial {
+            let hash = key::parse(k).ok().map(|p| p.hash());
+            return Err(refuse(env, denial, hash, None, inc, ex).await);
+        }
+    }
+    ex.cors = pk_error_cors(inc);
+    let h = Headers::new();
+    let _ = h.set("Access-Control-Allow-Methods", "GET");
+    let _ = h.set("Access-Control-Max-Age", "600");
+    Ok(Response::empty()?.with_status(204).with_headers(h))
+}
+
+fn static_text(body: &'static str, content_type: &str) -> Result<Response, Failure> {
+    let h = Headers::new();
+    let _ = h.set("Content-Type", content_type);
+    let _ = h.set("Cache-Control", "public, max-age=300");
+    Ok(Response::ok(body)?.with_headers(h))
+}

@@ -1,0 +1,103 @@
+//! Small HTTP helpers: JSON bodies, bounded body reads, query parameters, headers.
+
+use serde::Serialize;
+use tally_core::{ApiError, ErrorCode};
+use worker::{Headers, Request, Response};
+
+use crate::error::Failure;
+
+/// The largest request body the API reads.
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// A JSON response. Serialising our own wire types cannot fail; if it ever did, the
+/// client gets a plain 500 rather than a panic.
+pub(crate) fn json<T: Serialize>(status: u16, body: &T, extra: &[(&str, String)]) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| {
+        r#"{"error":{"code":"internal_error","message":"serialisation failed","request_id":""}}"#.to_owned()
+    });
+    let headers = Headers::new();
+    let _ = headers.set("Content-Type", "application/json; charset=utf-8");
+    for (k, v) in extra {
+        let _ = headers.set(k, v);
+    }
+    match Response::ok(text) {
+        Ok(r) => r.with_status(status).with_headers(headers),
+        Err(_) => Response::empty()
+            .map(|r| r.with_status(500))
+            .unwrap_or_else(|_| unreachable_response()),
+    }
+}
+
+fn unreachable_response() -> Response {
+    // Response::empty only fails if the JS Response constructor is missing.
+    Response::from_bytes(Vec::new())
+        .unwrap_or_else(|_| panic!("the Response constructor is unavailable"))
+}
+
+/// A header's value, if present and readable.
+pub(crate) fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+/// Reads the body, refusing more than [`MAX_BODY_BYTES`] (`payload_too_large`) before and
+/// after reading.
+pub(crate) async fn body(req: &mut Request) -> Result<Vec<u8>, Failure> {
+    let declared = header(req, "content-length").and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(ErrorCode::PayloadTooLarge.into());
+    }
+    let bytes = req.bytes().await.map_err(|_| {
+        Failure::from(ApiError::with_message(
+            ErrorCode::InvalidJson,
+            "The request body could not be read.",
+        ))
+    })?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ErrorCode::PayloadTooLarge.into());
+    }
+    Ok(bytes)
+}
+
+/// Parses a JSON body into `T`, answering `invalid_json` with serde's explanation.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let code = if e.is_data() {
+            ErrorCode::InvalidRequest
+        } else {
+            ErrorCode::InvalidJson
+        };
+        Failure::from(ApiError::with_message(
+            code,
+            format!("The body is not the expected JSON: {e}."),
+        ))
+    })
+}
+
+/// The query string as decoded pairs (first value wins in [`Query::get`]).
+#[derive(Debug, Default)]
+pub(crate) struct Query {
+    pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    pub(crate) fn parse(url: &worker::Url) -> Self {
+        Query {
+            pairs: url
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value, whatever its name: scanned for secret keys.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &str> {
+        self.pairs.iter().map(|(_, v)| v.as_str())
+    }
+}

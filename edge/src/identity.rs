@@ -1,0 +1,73 @@
+//! Identity secrets (the HMAC keys customer tokens are signed with), per workspace and
+//! environment, behind the same short isolate cache as keys.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::Deserialize;
+use tally_core::key::Environment;
+use tally_core::token::IdentitySecret;
+use worker::Env;
+
+use crate::error::Failure;
+use crate::keys::KEY_CACHE_TTL_MS;
+use crate::store::{self, Arg, TtlCache};
+
+type Secrets = Rc<Vec<IdentitySecret>>;
+
+thread_local! {
+    static CACHE: RefCell<TtlCache<(String, Environment), Secrets>> = RefCell::new(TtlCache::new(KEY_CACHE_TTL_MS, 10_000));
+}
+
+#[derive(Deserialize)]
+struct Row {
+    kid: String,
+    secret: String,
+    retires_at: Option<i64>,
+}
+
+/// The live identity secrets of a workspace and environment, current first.
+pub(crate) async fn secrets(
+    env: &Env,
+    workspace_id: &str,
+    environment: Environment,
+) -> Result<Secrets, Failure> {
+    let now = store::now_ms();
+    let cache_key = (workspace_id.to_owned(), environment);
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&cache_key, now)) {
+        return Ok(hit);
+    }
+    let db = store::db(env)?;
+    let rows: Vec<Row> = store::stmt(
+        &db,
+        "SELECT kid, secret, retires_at FROM identity_secrets \
+         WHERE workspace_id = ?1 AND environment = ?2 AND (retires_at IS NULL OR retires_at > ?3) \
+         ORDER BY retires_at IS NOT NULL, created_at DESC",
+        &[
+            Arg::Text(workspace_id),
+            Arg::Text(environment.as_str()),
+            Arg::Int(now / 1000),
+        ],
+    )?
+    .all()
+    .await?
+    .results()?;
+    let secrets: Vec<IdentitySecret> = rows
+        .into_iter()
+        .filter_map(|r| {
+            URL_SAFE_NO_PAD
+                .decode(&r.secret)
+                .ok()
+                .map(|secret| IdentitySecret {
+                    kid: r.kid,
+                    secret,
+                    retires_at: r.retires_at,
+                })
+        })
+        .collect();
+    let secrets = Rc::new(secrets);
+    CACHE.with(|c| c.borrow_mut().put(cache_key, secrets.clone(), now));
+    Ok(secrets)
+}

@@ -1,0 +1,30 @@
+//! Tally's edge: a Cloudflare Worker (workers-rs).
+//!
+//! Thin glue around `tally-core`: [`app`] turns a `worker::Request` into core types, asks the
+//! core to decide, calls storage, and turns the answer into a `Response`. Storage lives in
+//! one small module per store: [`keys`] and [`identity`] (D1 behind isolate caches),
+//! [`wallet`] (a Durable Object per shopper wallet: the coin ledger), [`referrals`],
+//! [`exposures`] and [`logs`] (D1). Errors become HTTP in one place, [`error`].
+
+mod app;
+mod error;
+mod exposures;
+mod handlers;
+mod http;
+mod identity;
+mod keys;
+mod limits;
+mod logs;
+mod referrals;
+mod rng;
+mod store;
+mod wallet;
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+pub use wallet::Wallet;
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(app::handle(req, env, ctx).await)
+}

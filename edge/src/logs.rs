@@ -1,0 +1,140 @@
+//! The request log: one row per decision (key id, route, status, latency, caller class),
+//! never the key itself.
+//!
+//! Rows are buffered in the isolate and written to D1 in one batch at most every
+//! [`FLUSH_DELAY_MS`], from `wait_until`, so logging never delays a response and a busy
+//! isolate pays one D1 round trip per batch rather than per request. A batch is written
+//! early when it reaches [`MAX_BATCH`] rows. Rows older than [`RETENTION_DAYS`] are pruned
+//! now and then, so the table cannot grow without bound.
+
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
+
+use tally_core::time::UnixMillis;
+use worker::{Context, Delay, Env};
+
+use crate::store::{self, Arg};
+
+/// How long a row may wait for its batch.
+pub(crate) const FLUSH_DELAY_MS: u64 = 500;
+/// Rows per batch.
+const MAX_BATCH: usize = 50;
+/// Days a row is kept.
+pub(crate) const RETENTION_DAYS: i64 = 30;
+
+/// One logged decision.
+#[derive(Debug, Clone)]
+pub(crate) struct LogRow {
+    pub(crate) request_id: String,
+    pub(crate) workspace_id: Option<String>,
+    pub(crate) key_id: Option<String>,
+    pub(crate) method: String,
+    pub(crate) route: &'static str,
+    pub(crate) status: u16,
+    pub(crate) latency_ms: i64,
+    pub(crate) caller: &'static str,
+    pub(crate) error_code: Option<&'static str>,
+    pub(crate) created_at: UnixMillis,
+}
+
+thread_local! {
+    static BUFFER: RefCell<Vec<LogRow>> = const { RefCell::new(Vec::new()) };
+    static FLUSH_SCHEDULED: Cell<bool> = const { Cell::new(false) };
+    static FLUSHES: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Buffers a row and makes sure a flush is on its way.
+pub(crate) fn push(row: LogRow, env: &Env, ctx: &Context) {
+    let len = BUFFER.with(|b| {
+        let mut b = b.borrow_mut();
+        b.push(row);
+        b.len()
+    });
+    if len >= MAX_BATCH {
+        let env = env.clone();
+        ctx.wait_until(async move { flush(&env).await });
+    } else if !FLUSH_SCHEDULED.with(|f| f.replace(true)) {
+        let env = env.clone();
+        ctx.wait_until(async move {
+            Delay::from(Duration::from_millis(FLUSH_DELAY_MS)).await;
+            FLUSH_SCHEDULED.with(|f| f.set(false));
+            flush(&env).await;
+        });
+    }
+}
+
+async fn flush(env: &Env) {
+    let rows = BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    if rows.is_empty() {
+        return;
+    }
+    if let Err(e) = write(env, &rows).await {
+        worker::console_error!(
+            "request log: {} rows not written: {}",
+            rows.len(),
+            e.error.message
+        );
+    }
+}
+
+async fn write(env: &Env, rows: &[LogRow]) -> Result<(), crate::error::Failure> {
+    let db = store::db(env)?;
+    let mut statements = Vec::with_capacity(rows.len() + 2);
+    for r in rows {
+        statements.push(store::stmt(
+            &db,
+            "INSERT INTO request_logs (request_id, workspace_id, key_id, method, route, status, latency_ms, caller, error_code, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            &[
+                Arg::Text(&r.request_id),
+                r.workspace_id.as_deref().into(),
+                r.key_id.as_deref().into(),
+                Arg::Text(&r.method),
+                Arg::Text(r.route),
+                Arg::Int(i64::from(r.status)),
+                Arg::Int(r.latency_ms),
+                Arg::Text(r.caller),
+                r.error_code.into(),
+                Arg::Int(r.created_at),
+            ],
+        )?);
+    }
+    // Prune about once every hundred flushes.
+    let n = FLUSHES.with(|f| {
+        let n = f.get().wrapping_add(1);
+        f.set(n);
+        n
+    });
+    if n % 100 == 1 {
+        let cutoff = store::now_ms() - RETENTION_DAYS * 86_400_000;
+        statements.push(store::stmt(
+            &db,
+            "DELETE FROM request_logs WHERE created_at < ?1",
+            &[Arg::Int(cutoff)],
+        )?);
+    }
+    db.batch(statements).await?;
+    Ok(())
+}
+
+/// Records `last_used_at` for a key, off the response path.
+pub(crate) fn touch_key(key_id: String, now: UnixMillis, env: &Env, ctx: &Context) {
+    let env = env.clone();
+    ctx.wait_until(async move {
+        let result = async {
+            let db = store::db(&env)?;
+            store::stmt(
+                &db,
+                "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1",
+                &[Arg::Text(&key_id), Arg::Int(now)],
+            )?
+            .run()
+            .await?;
+            Ok::<(), crate::error::Failure>(())
+        }
+        .await;
+        if let Err(e) = result {
+            worker::console_error!("last_used_at not written: {}", e.error.message);
+        }
+    });
+}

@@ -1,0 +1,484 @@
+//! The coin ledger: one SQLite-backed Durable Object per shopper wallet
+//! (`<workspace>:<env>:<customer>`).
+//!
+//! Why a Durable Object and not D1: a wallet's writes must be serialised (no overdraft under
+//! concurrent debits) and idempotent. A Durable Object is a single-threaded actor with its
+//! own transactional SQLite: each write below reads the balance, decides with
+//! [`tally_core::ledger::plan`], and appends an entry with no `await` in between, so no
+//! other request can interleave and the writes commit atomically. Shoppers are
+//! independent, so throughput scales with the number of wallets (millions of objects,
+//! each placed near its traffic), not with one database's write lock.
+//!
+//! Entries are append-only (triggers refuse UPDATE and DELETE); the balance is the
+//! `balance_after` of the newest entry, which by construction is the sum of all entries.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tally_core::key::Environment;
+use tally_core::ledger::{self, Direction, Mutation, Plan, Prior};
+use tally_core::time::{rfc3339, UnixMillis};
+use tally_core::wire::{Customer, LedgerEntry};
+use tally_core::{ApiError, ErrorCode};
+use worker::wasm_bindgen::JsValue;
+use worker::{
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage,
+    SqlStorageValue, State,
+};
+
+use crate::error::Failure;
+use crate::http;
+
+/// The Durable Object binding's name in `wrangler.toml`.
+const BINDING: &str = "WALLETS";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS profile (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  customer_id TEXT NOT NULL,
+  name TEXT,
+  referral_code TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entries (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  direction TEXT NOT NULL CHECK (direction IN ('credit', 'debit')),
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+  reason TEXT,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS entries_immutable BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS entries_append_only BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
+CREATE TABLE IF NOT EXISTS referrals (
+  referee_id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL
+);
+";
+
+/// What the edge asks a wallet to do.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub(crate) enum WalletOp {
+    /// Profile, balance, referral code and count in one read.
+    View { customer_id: String },
+    /// Create or rename the customer.
+    PutProfile {
+        customer_id: String,
+        name: String,
+        now: UnixMillis,
+    },
+    /// Credit or debit, once per idempotency key.
+    Mutate {
+        customer_id: String,
+        idempotency_key: String,
+        mutation: Mutation,
+        entry_id: String,
+        now: UnixMillis,
+    },
+    /// History, newest first, entries with `seq < before`.
+    Transactions {
+        customer_id: String,
+        before: Option<i64>,
+        limit: i64,
+    },
+    /// Remember the customer's referral code (first one wins).
+    SetReferralCode {
+        customer_id: String,
+        code: String,
+        now: UnixMillis,
+    },
+    /// Count a referral and credit its reward, once per referee.
+    RecordReferral {
+        customer_id: String,
+        referee_id: String,
+        reward: i64,
+        reason: String,
+        entry_id: String,
+        now: UnixMillis,
+    },
+}
+
+/// `View`'s answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct WalletView {
+    pub(crate) customer: Option<Customer>,
+    pub(crate) balance: i64,
+    pub(crate) referral_code: Option<String>,
+    pub(crate) referral_count: i64,
+}
+
+/// `Mutate`'s answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Mutated {
+    pub(crate) balance: i64,
+    pub(crate) entry: LedgerEntry,
+    pub(crate) replayed: bool,
+}
+
+/// `Transactions`' answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct History {
+    pub(crate) entries: Vec<LedgerEntry>,
+    pub(crate) next_before: Option<i64>,
+}
+
+/// `RecordReferral`'s answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ReferralRecorded {
+    pub(crate) count: i64,
+    pub(crate) balance: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireError {
+    code: String,
+    message: String,
+}
+
+/// One shopper's wallet.
+#[durable_object]
+pub struct Wallet {
+    sql: SqlStorage,
+}
+
+impl DurableObject for Wallet {
+    fn new(state: State, _env: Env) -> Self {
+        let sql = state.storage().sql();
+        if let Err(e) = sql.exec(SCHEMA, None) {
+            worker::console_error!("wallet schema: {e}");
+        }
+        Wallet { sql }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let op: Result<WalletOp, _> = req.json().await;
+        // Everything from here to the response is synchronous: one critical section.
+        let result = match op {
+            Ok(op) => self.apply(op),
+            Err(e) => Err(ApiError::with_message(
+                ErrorCode::Internal,
+                format!("bad wallet request: {e}"),
+            )),
+        };
+        Ok(match result {
+            Ok(value) => http::json(200, &value, &[]),
+            Err(e) => http::json(
+                e.status(),
+                &WireError {
+                    code: e.code.as_str().to_owned(),
+                    message: e.message,
+                },
+                &[],
+            ),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct EntryRow {
+    seq: i64,
+    id: String,
+    direction: String,
+    amount: i64,
+    balance_after: i64,
+    reason: Option<String>,
+    idempotency_key: String,
+    created_at: i64,
+}
+
+#[derive(Deserialize)]
+struct ProfileRow {
+    customer_id: String,
+    name: Option<String>,
+    referral_code: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+#[derive(Deserialize)]
+struct CountRow {
+    n: i64,
+}
+
+const ENTRY_COLUMNS: &str =
+    "seq, id, direction, amount, balance_after, reason, idempotency_key, created_at";
+
+fn sql_err(e: worker::Error) -> ApiError {
+    worker::console_error!("wallet storage: {e}");
+    ApiError::new(ErrorCode::Internal)
+}
+
+impl Wallet {
+    fn apply(&self, op: WalletOp) -> Result<serde_json::Value, ApiError> {
+        let value = match op {
+            WalletOp::View { customer_id } => to_value(self.view(&customer_id)?),
+            WalletOp::PutProfile {
+                customer_id,
+                name,
+                now,
+            } => {
+                self.ensure_profile(&customer_id, now)?;
+                self.exec(
+                    "UPDATE profile SET name = ?, updated_at = ? WHERE id = 1",
+                    vec![name.into(), now.into()],
+                )?;
+                to_value(self.view(&customer_id)?.customer)
+            }
+            WalletOp::Mutate {
+                customer_id,
+                idempotency_key,
+                mutation,
+                entry_id,
+                now,
+            } => {
+                to_value(self.mutate(&customer_id, &idempotency_key, &mutation, &entry_id, now)?)
+            }
+            WalletOp::Transactions {
+                customer_id,
+                before,
+                limit,
+            } => {
+                let limit = limit.clamp(1, 100);
+                let rows: Vec<EntryRow> = self.rows(
+                    &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT ?"),
+                    vec![before.unwrap_or(i64::MAX).into(), (limit + 1).into()],
+                )?;
+                let more = rows.len() as i64 > limit;
+                let rows: Vec<EntryRow> = rows.into_iter().take(limit as usize).collect();
+                let next_before = if more {
+                    rows.last().map(|r| r.seq)
+                } else {
+                    None
+                };
+                to_value(History {
+                    entries: rows.into_iter().map(|r| entry(&customer_id, r)).collect(),
+                    next_before,
+                })
+            }
+            WalletOp::SetReferralCode {
+                customer_id,
+                code,
+                now,
+            } => {
+                self.ensure_profile(&customer_id, now)?;
+                self.exec(
+                    "UPDATE profile SET referral_code = ? WHERE id = 1 AND referral_code IS NULL",
+                    vec![code.into()],
+                )?;
+                to_value(self.view(&customer_id)?.referral_code)
+            }
+            WalletOp::RecordReferral {
+                customer_id,
+                referee_id,
+                reward,
+                reason,
+                entry_id,
+                now,
+            } => {
+                let seen: Vec<CountRow> = self.rows(
+                    "SELECT COUNT(*) AS n FROM referrals WHERE referee_id = ?",
+                    vec![referee_id.clone().into()],
+                )?;
+                if seen.first().map_or(0, |r| r.n) == 0 {
+                    if reward > 0 {
+                        let m = Mutation {
+                            direction: Direction::Credit,
+                            amount: reward,
+                            reason: Some(reason),
+                        };
+                        self.mutate(
+                            &customer_id,
+                            &format!("referral:{referee_id}"),
+                            &m,
+                            &entry_id,
+                            now,
+                        )?;
+                    }
+                    self.ensure_profile(&customer_id, now)?;
+                    self.exec(
+                        "INSERT INTO referrals (referee_id, created_at) VALUES (?, ?)",
+                        vec![referee_id.into(), now.into()],
+                    )?;
+                }
+                let view = self.view(&customer_id)?;
+                to_value(ReferralRecorded {
+                    count: view.referral_count,
+                    balance: view.balance,
+                })
+            }
+        };
+        value.map_err(|e| ApiError::with_message(ErrorCode::Internal, e.to_string()))
+    }
+
+    fn mutate(
+        &self,
+        customer_id: &str,
+        idempotency_key: &str,
+        m: &Mutation,
+        entry_id: &str,
+        now: UnixMillis,
+    ) -> Result<Mutated, ApiError> {
+        let prior: Option<EntryRow> = self
+            .rows(
+                &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE idempotency_key = ?"),
+                vec![idempotency_key.into()],
+            )?
+            .into_iter()
+            .next();
+        let prior_mutation = prior.as_ref().and_then(|p| {
+            Direction::parse(&p.direction).map(|direction| Prior {
+                mutation: Mutation {
+                    direction,
+                    amount: p.amount,
+                    reason: p.reason.clone(),
+                },
+            })
+        });
+        match ledger::plan(self.balance()?, m, prior_mutation.as_ref())? {
+            Plan::Replay => {
+                let p = prior.ok_or_else(|| ApiError::new(ErrorCode::Internal))?;
+                Ok(Mutated {
+                    balance: p.balance_after,
+                    entry: entry(customer_id, p),
+                    replayed: true,
+                })
+            }
+            Plan::Apply { balance_after } => {
+                self.ensure_profile(customer_id, now)?;
+                self.exec(
+                    "INSERT INTO entries (id, direction, amount, balance_after, reason, idempotency_key, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    vec![
+                        entry_id.into(),
+                        m.direction.as_str().into(),
+                        m.amount.into(),
+                        balance_after.into(),
+                        m.reason.clone().into(),
+                        idempotency_key.into(),
+                        now.into(),
+                    ],
+                )?;
+                let written: Option<EntryRow> = self
+                    .rows(
+                        &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ?"),
+                        vec![entry_id.into()],
+                    )?
+                    .into_iter()
+                    .next();
+                let written = written.ok_or_else(|| ApiError::new(ErrorCode::Internal))?;
+                Ok(Mutated {
+                    balance: balance_after,
+                    entry: entry(customer_id, written),
+                    replayed: false,
+                })
+            }
+        }
+    }
+
+    fn balance(&self) -> Result<i64, ApiError> {
+        let rows: Vec<CountRow> = self.rows(
+            "SELECT COALESCE((SELECT balance_after FROM entries ORDER BY seq DESC LIMIT 1), 0) AS n",
+            vec![],
+        )?;
+        Ok(rows.first().map_or(0, |r| r.n))
+    }
+
+    fn view(&self, customer_id: &str) -> Result<WalletView, ApiError> {
+        let profile: Option<ProfileRow> = self
+            .rows(
+                "SELECT customer_id, name, referral_code, created_at, updated_at FROM profile WHERE id = 1",
+                vec![],
+            )?
+            .into_iter()
+            .next();
+        let count: Vec<CountRow> = self.rows("SELECT COUNT(*) AS n FROM referrals", vec![])?;
+        Ok(WalletView {
+            balance: self.balance()?,
+            referral_code: profile.as_ref().and_then(|p| p.referral_code.clone()),
+            referral_count: count.first().map_or(0, |r| r.n),
+            customer: profile.map(|p| Customer {
+                id: if p.customer_id.is_empty() {
+                    customer_id.to_owned()
+                } else {
+                    p.customer_id
+                },
+                name: p.name,
+                created_at: rfc3339(p.created_at),
+                updated_at: rfc3339(p.updated_at),
+            }),
+        })
+    }
+
+    fn ensure_profile(&self, customer_id: &str, now: UnixMillis) -> Result<(), ApiError> {
+        self.exec(
+            "INSERT OR IGNORE INTO profile (id, customer_id, created_at, updated_at) VALUES (1, ?, ?, ?)",
+            vec![customer_id.into(), now.into(), now.into()],
+        )
+    }
+
+    fn exec(&self, sql: &str, args: Vec<SqlStorageValue>) -> Result<(), ApiError> {
+        self.sql.exec(sql, args).map(|_| ()).map_err(sql_err)
+    }
+
+    fn rows<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: Vec<SqlStorageValue>,
+    ) -> Result<Vec<T>, ApiError> {
+        self.sql
+            .exec(sql, args)
+            .and_then(|c| c.to_array())
+            .map_err(sql_err)
+    }
+}
+
+fn entry(customer_id: &str, r: EntryRow) -> LedgerEntry {
+    LedgerEntry {
+        id: r.id,
+        customer_id: customer_id.to_owned(),
+        kind: Direction::parse(&r.direction).unwrap_or(Direction::Credit),
+        amount: r.amount,
+        balance_after: r.balance_after,
+        reason: r.reason,
+        idempotency_key: r.idempotency_key,
+        created_at: rfc3339(r.created_at),
+    }
+}
+
+fn to_value<T: Serialize>(v: T) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::to_value(v)
+}
+
+/// Sends `op` to the wallet of `customer_id` and decodes its answer.
+pub(crate) async fn call<T: DeserializeOwned>(
+    env: &Env,
+    workspace_id: &str,
+    environment: Environment,
+    customer_id: &str,
+    op: &WalletOp,
+) -> Result<T, Failure> {
+    let name = format!("{workspace_id}:{}:{customer_id}", environment.as_str());
+    let stub = env.durable_object(BINDING)?.get_by_name(&name)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&serde_json::to_string(op)?)));
+    let req = Request::new_with_init("https://wallet.internal/", &init)?;
+    let mut resp = stub.fetch_with_request(req).await?;
+    let status = resp.status_code();
+    let text = resp.text().await?;
+    if status == 200 {
+        return Ok(serde_json::from_str(&text)?);
+    }
+    let wire: WireError = serde_json::from_str(&text)?;
+    let code = ErrorCode::ALL
+        .iter()
+        .copied()
+        .find(|c| c.as_str() == wire.code)
+        .unwrap_or(ErrorCode::Internal);
+    Err(ApiError::with_message(code, wire.message).into())
+}

@@ -1,0 +1,128 @@
+//! Shared helpers for Tally's developer tools and end-to-end tests: the demo state file
+//! (`.tally/demo.json`) and a small JSON HTTP client.
+#![allow(unreachable_pub)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `.tally/demo.json`: the local demo workspace's credentials. Local values only.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DemoState {
+    pub base_url: String,
+    pub workspace_id: String,
+    pub publishable_key: String,
+    pub secret_key: String,
+    pub customer_id: String,
+    #[serde(default)]
+    pub customer_token: String,
+    /// The identity secret customer tokens are signed with (base64url), and its id.
+    #[serde(default)]
+    pub identity_secret: String,
+    #[serde(default)]
+    pub identity_secret_kid: String,
+}
+
+impl DemoState {
+    pub fn load(path: &Path) -> Option<Self> {
+        let text = std::fs::read_to_string(path).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(path, text + "\n")
+    }
+}
+
+/// The OS CSPRNG as the core's `Csprng`.
+pub fn os_rng() -> impl FnMut(&mut [u8]) {
+    |buf: &mut [u8]| getrandom::getrandom(buf).expect("the OS random generator is available")
+}
+
+/// An HTTP answer: status, headers we care about, and the body as JSON (or `Null`).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The error code of an error answer.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+/// A blocking JSON client (ureq) with a timeout; 4xx/5xx are answers, not errors.
+#[derive(Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+    pub base_url: String,
+}
+
+impl Client {
+    pub fn new(base_url: &str) -> Self {
+        Client {
+            agent: ureq::AgentBuilder::new()
+                .timeout(Duration::from_secs(30))
+                .max_idle_connections_per_host(64)
+                .build(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// Sends a request. `headers` are added as given; `body` is sent as JSON when present.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Answer {
+        let url = format!("{}{}", self.base_url, path);
+        let mut req = self.agent.request(method, &url);
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let result = match body {
+            Some(b) => req
+                .set("Content-Type", "application/json")
+                .send_string(&b.to_string()),
+            None => req.call(),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: transport error: {e}"),
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_owned())))
+            .collect();
+        let text = resp.into_string().unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer {
+            status,
+            body,
+            text,
+            headers,
+        }
+    }
+}
