@@ -287,7 +287,8 @@ mod tests {
                 .path_template()
                 .replace("{id}", "cus_1")
                 .replace("{code}", "ABCDEFGH23");
-            let route = resolve(op.method(), &path).expect(op.name());
+            let route =
+                resolve(op.method(), &path).unwrap_or_else(|e| panic!("{}: {e}", op.name()));
             assert_eq!(route.op, op);
         }
     }

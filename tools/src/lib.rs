@@ -94,15 +94,41 @@ impl Client {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Answer {
+        match body {
+            Some(b) => {
+                let mut h = headers.to_vec();
+                h.push(("Content-Type", "application/json"));
+                self.send_raw(method, path, &h, &b.to_string())
+            }
+            None => self.exchange(method, path, headers, None),
+        }
+    }
+
+    /// Sends `body` exactly as given (for malformed-input tests).
+    pub fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Answer {
+        self.exchange(method, path, headers, Some(body))
+    }
+
+    fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Answer {
         let url = format!("{}{}", self.base_url, path);
         let mut req = self.agent.request(method, &url);
         for (k, v) in headers {
             req = req.set(k, v);
         }
         let result = match body {
-            Some(b) => req
-                .set("Content-Type", "application/json")
-                .send_string(&b.to_string()),
+            Some(b) => req.send_string(b),
             None => req.call(),
         };
         let resp = match result {

@@ -1,0 +1,33 @@
+# Tally. `make dev` runs the product locally; `make test` runs every test.
+# Both install what they need first (scripts/setup.sh, idempotent).
+
+.PHONY: dev test bench setup check unit e2e size clean
+
+dev: setup
+	@scripts/dev.sh
+
+test: setup check unit e2e
+
+setup:
+	@scripts/setup.sh
+
+# Formatting and lints, as CI enforces them.
+check:
+	@printf '\n\033[1;34m==> cargo fmt --check and cargo clippy -D warnings\033[0m\n'
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p tally-edge --target wasm32-unknown-unknown -- -D warnings
+
+# Native tests: the core's unit and property tests, the tools.
+unit:
+	@printf '\n\033[1;34m==> Native tests (core rules, property tests)\033[0m\n'
+	cargo test -p tally-core -p tally-tools
+
+e2e:
+	@scripts/e2e.sh
+
+bench: setup
+	@scripts/bench.sh
+
+clean:
+	rm -rf target edge/build .wrangler/state-dev .tally

@@ -1,0 +1,86 @@
+# Shared helpers for Tally's scripts. Source it: `. "$(dirname "$0")/lib.sh"`.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+export WRANGLER_SEND_METRICS=false
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
+
+say() { printf '\n\033[1;34m==> %s\033[0m \033[2m(%ss)\033[0m\n' "$*" "$SECONDS"; }
+note() { printf '    %s\n' "$*"; }
+die() { printf '\n\033[1;31mxx %s\033[0m\n' "$*" >&2; exit 1; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+seed_tool() { "$ROOT/target/debug/tally-seed" "$@"; }
+
+# prepare_state DIR BASE_URL: migrations, demo workspace (and, with FIXTURES=1, test fixtures).
+prepare_state() {
+  local dir="$1" base="$2"
+  mkdir -p "$dir"
+  say "Building the seed tool"
+  (cd "$ROOT" && cargo build --quiet -p tally-tools)
+  say "Applying D1 migrations to local state ($dir/wrangler)"
+  (cd "$ROOT" && wrangler d1 migrations apply DB --local --persist-to "$dir/wrangler" >"$dir/migrations.log" 2>&1) \
+    || { cat "$dir/migrations.log"; die "migrations failed"; }
+  say "Seeding the demo workspace"
+  seed_tool sql --state "$DEMO_STATE" --base-url "$base" --out "$dir/seed.sql"
+  (cd "$ROOT" && wrangler d1 execute DB --local --persist-to "$dir/wrangler" --file "$dir/seed.sql" >"$dir/seed.log" 2>&1) \
+    || { cat "$dir/seed.log"; die "seeding failed"; }
+  if [ "${FIXTURES:-0}" = 1 ]; then
+    say "Adding end-to-end test fixtures (keys generated now, never committed)"
+    seed_tool fixtures --state "$dir/fixtures.json" --base-url "$base" --out "$dir/fixtures.sql"
+    (cd "$ROOT" && wrangler d1 execute DB --local --persist-to "$dir/wrangler" --file "$dir/fixtures.sql" >"$dir/fixtures.log" 2>&1) \
+      || { cat "$dir/fixtures.log"; die "fixtures failed"; }
+  fi
+}
+
+# start_worker PORT STATE_DIR LOG: runs `wrangler dev` (which builds the Worker) in its own
+# process group and waits for /v1/health. Sets WORKER_PGID.
+start_worker() {
+  local port="$1" dir="$2" log="$3"
+  say "Building the Worker and starting wrangler dev on 127.0.0.1:$port (build: ${TALLY_BUILD:-release})"
+  cd "$ROOT"
+  # Its own process group, so stopping it stops wrangler's workerd children too.
+  setsid wrangler dev --ip 127.0.0.1 --port "$port" --persist-to "$dir/wrangler" \
+    --show-interactive-dev-session=false >"$log" 2>&1 < /dev/null &
+  WORKER_PID=$!
+  WORKER_PGID="$(ps -o pgid= -p "$WORKER_PID" | tr -d ' ')"
+  local i
+  for i in $(seq 1 600); do
+    if curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1; then
+      note "ready at ${SECONDS}s"
+      return 0
+    fi
+    if ! kill -0 "$WORKER_PID" 2>/dev/null; then
+      tail -50 "$log"
+      die "wrangler dev exited before it was ready"
+    fi
+    sleep 0.1
+  done
+  tail -50 "$log"
+  die "wrangler dev did not become ready in 60 s"
+}
+
+stop_worker() {
+  if [ -n "${WORKER_PGID:-}" ]; then
+    kill -TERM -- "-$WORKER_PGID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do
+      kill -0 -- "-$WORKER_PGID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL -- "-$WORKER_PGID" 2>/dev/null || true
+    wait "$WORKER_PID" 2>/dev/null || true
+  fi
+  WORKER_PGID=""
+}
+
+# apt_install PKG...: installs Debian packages, with sudo when not root.
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}

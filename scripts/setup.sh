@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what building and running Tally needs, idempotently: the pinned Rust toolchain and
+# wasm target, worker-build, wasm-bindgen-cli (the version in Cargo.lock), npm packages
+# (wrangler, esbuild, binaryen), and curl. Each step says what it does and skips what is there.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+say "Rust toolchain from rust-toolchain.toml, with the wasm32 target"
+command -v rustup >/dev/null || die "rustup is required (https://rustup.rs)"
+rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+note "$(rustc --version)"
+
+say "worker-build 0.8.7"
+if [ "$(worker-build --version 2>/dev/null || true)" = "0.8.7" ]; then
+  note "already installed"
+else
+  note "installing (about 7 minutes, once)"
+  cargo install worker-build --version 0.8.7 --locked
+fi
+
+wbg="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+say "wasm-bindgen-cli $wbg (the version in Cargo.lock)"
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" = "wasm-bindgen $wbg" ]; then
+  note "already installed"
+else
+  note "installing (5 to 8 minutes, once)"
+  # Without --locked: the registry here lacks one of the CLI's locked dependencies.
+  cargo install wasm-bindgen-cli --version "$wbg"
+fi
+
+say "npm packages (wrangler, esbuild, binaryen) from package-lock.json"
+stamp="node_modules/.tally-lock-sha256"
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  note "up to date"
+else
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+fi
+
+if ! command -v curl >/dev/null; then
+  say "curl (for the end-to-end tests' server-client check)"
+  apt_install curl
+fi
