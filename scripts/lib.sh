@@ -47,7 +47,11 @@ start_worker() {
   setsid wrangler dev --ip 127.0.0.1 --port "$port" --persist-to "$dir/wrangler" \
     --show-interactive-dev-session=false >"$log" 2>&1 < /dev/null &
   WORKER_PID=$!
-  WORKER_PGID="$(ps -o pgid= -p "$WORKER_PID" | tr -d ' ')"
+  # A background job of a script is not a group leader, so setsid does not fork: the
+  # process keeps its pid, which is now also its group id. Confirm it from /proc.
+  sleep 0.2
+  WORKER_PGID="$(sed 's/.*) //' "/proc/$WORKER_PID/stat" 2>/dev/null | cut -d' ' -f3)"
+  WORKER_PGID="${WORKER_PGID:-$WORKER_PID}"
   local i
   for i in $(seq 1 600); do
     if curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1; then
