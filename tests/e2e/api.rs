@@ -17,19 +17,14 @@ fn health_answers_without_a_key() {
 fn unknown_routes_and_wrong_methods_are_json_errors() {
     let w = world();
     let a = w.client.send("GET", "/v1/does-not-exist", &[], None);
-    assert_eq!((a.status, a.code()), (404, "not_found"), "{}", a.text);
+    a.assert_error(404, "not_found");
     let a = w.server(
         "DELETE",
         &format!("/v1/customers/{}", w.demo.customer_id),
         &[],
         None,
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (405, "method_not_allowed"),
-        "{}",
-        a.text
-    );
+    a.assert_error(405, "method_not_allowed");
     assert_eq!(a.header("allow"), Some("GET, PUT"));
     let a = w.server("GET", "/v1/customers/x/coins/debit", &[], None);
     assert_eq!((a.status, a.code()), (405, "method_not_allowed"));
@@ -227,14 +222,9 @@ fn referrals_apply_once_and_reward_the_referrer() {
         .unwrap()
         .to_owned();
     let a = apply(&referee, &other_code);
-    assert_eq!(
-        (a.status, a.code()),
-        (409, "already_referred"),
-        "{}",
-        a.text
-    );
+    a.assert_error(409, "already_referred");
     let a = apply(&referrer, &code);
-    assert_eq!((a.status, a.code()), (422, "self_referral"), "{}", a.text);
+    a.assert_error(422, "self_referral");
     let r = w.server(
         "GET",
         &format!("/v1/customers/{referrer}/referral"),
@@ -275,10 +265,5 @@ fn customer_tokens_are_minted_only_by_secret_keys_within_24_hours() {
         &[("CF-Connecting-IP", &ip)],
         Some(&json!({"customer_id": "ada"})),
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (403, "secret_key_required"),
-        "{}",
-        a.text
-    );
+    a.assert_error(403, "secret_key_required");
 }

@@ -69,12 +69,7 @@ fn a_credit_retried_with_the_same_idempotency_key_applies_once() {
         &[("Idempotency-Key", &key)],
         Some(&json!({"amount": 80, "reason": "test"})),
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (409, "idempotency_key_reused"),
-        "{}",
-        a.text
-    );
+    a.assert_error(409, "idempotency_key_reused");
     assert_eq!(w.balance(&cid), 75);
 }
 
@@ -97,12 +92,7 @@ fn debits_answer_the_new_balance_and_never_overdraw() {
         &[("Idempotency-Key", &unique("d"))],
         Some(&json!({"amount": 1})),
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (409, "insufficient_balance"),
-        "{}",
-        a.text
-    );
+    a.assert_error(409, "insufficient_balance");
     assert_eq!(w.balance(&cid), 0);
 }
 
@@ -190,32 +180,17 @@ fn bad_amounts_and_bodies_get_stable_4xx_codes_never_500() {
     }
     let huge = format!(r#"{{"amount":1,"reason":"{}"}}"#, "x".repeat(20_000));
     let a = write(w, &sk, &cid, "credit", Some("b11"), &huge);
-    assert_eq!(
-        (a.status, a.code()),
-        (413, "payload_too_large"),
-        "{}",
-        a.text
-    );
+    a.assert_error(413, "payload_too_large");
     // A path that is not a customer id.
     let a = w.server("GET", "/v1/customers/a%2Fb/coins", &[], None);
-    assert_eq!(
-        (a.status, a.code()),
-        (400, "invalid_customer_id"),
-        "{}",
-        a.text
-    );
+    a.assert_error(400, "invalid_customer_id");
     let a = w.server(
         "GET",
         &format!("/v1/customers/{}/coins", "x".repeat(65)),
         &[],
         None,
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (400, "invalid_customer_id"),
-        "{}",
-        a.text
-    );
+    a.assert_error(400, "invalid_customer_id");
     assert_eq!(w.balance(&cid), 10, "nothing above changed the balance");
 }
 

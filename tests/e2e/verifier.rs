@@ -18,12 +18,7 @@ fn a_missing_malformed_or_unknown_key_is_invalid_api_key() {
     let none = w
         .client
         .send("GET", &coins_path(cid), &[("X-Workspace-Id", ws)], None);
-    assert_eq!(
-        (none.status, none.code()),
-        (401, "invalid_api_key"),
-        "{}",
-        none.text
-    );
+    none.assert_error(401, "invalid_api_key");
 
     // A one-character typo fails the checksum; no key of that shape is on file.
     let mut typo = w.demo.secret_key.clone().into_bytes();
@@ -51,7 +46,7 @@ fn a_missing_malformed_or_unknown_key_is_invalid_api_key() {
         &mut tally_tools::os_rng(),
     );
     let a = w.with_key("GET", &coins_path(cid), &unknown.plaintext, ws, &[], None);
-    assert_eq!((a.status, a.code()), (401, "invalid_api_key"), "{}", a.text);
+    a.assert_error(401, "invalid_api_key");
     assert!(a.body["error"]["request_id"]
         .as_str()
         .unwrap()
@@ -75,7 +70,7 @@ fn revoked_and_expired_keys_are_refused_with_their_codes() {
         &[],
         None,
     );
-    assert_eq!((a.status, a.code()), (401, "revoked_api_key"), "{}", a.text);
+    a.assert_error(401, "revoked_api_key");
     let expired = w.fixture("expired_sk");
     let a = w.with_key(
         "GET",
@@ -85,7 +80,7 @@ fn revoked_and_expired_keys_are_refused_with_their_codes() {
         &[],
         None,
     );
-    assert_eq!((a.status, a.code()), (401, "expired_api_key"), "{}", a.text);
+    a.assert_error(401, "expired_api_key");
 }
 
 #[test]
@@ -100,12 +95,7 @@ fn a_key_used_for_another_workspace_is_workspace_mismatch() {
         &[],
         None,
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "workspace_mismatch"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "workspace_mismatch");
     let other = w.fixture("other_ws_sk");
     let a = w.with_key(
         "GET",
@@ -115,23 +105,13 @@ fn a_key_used_for_another_workspace_is_workspace_mismatch() {
         &[],
         None,
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "workspace_mismatch"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "workspace_mismatch");
     // No workspace id at all.
     let auth = format!("Bearer {}", w.demo.secret_key);
     let a = w
         .client
         .send("GET", &coins_path(cid), &[("Authorization", &auth)], None);
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "workspace_mismatch"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "workspace_mismatch");
     // The widget's ws= parameter must name the key's workspace too.
     let token = w.token_for(cid, 600);
     let path = format!(
@@ -142,12 +122,7 @@ fn a_key_used_for_another_workspace_is_workspace_mismatch() {
     let a = w
         .client
         .send("GET", &path, &[("CF-Connecting-IP", &ip)], None);
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "workspace_mismatch"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "workspace_mismatch");
 }
 
 #[test]
@@ -286,20 +261,10 @@ fn alert_and_revoke_revokes_the_key_on_its_first_browser_use() {
         &[("Origin", "https://evil.example")],
         None,
     );
-    assert_eq!(
-        (first.status, first.code()),
-        (403, "secret_key_in_browser"),
-        "{}",
-        first.text
-    );
+    first.assert_error(403, "secret_key_in_browser");
     // Even from its server, the key is now dead.
     let after = w.with_key("GET", &path, &strict.key, &strict.workspace_id, &[], None);
-    assert_eq!(
-        (after.status, after.code()),
-        (401, "revoked_api_key"),
-        "{}",
-        after.text
-    );
+    after.assert_error(401, "revoked_api_key");
 }
 
 #[test]
@@ -332,12 +297,7 @@ fn a_publishable_key_gets_cors_and_respects_allowed_origins() {
         ],
         None,
     );
-    assert_eq!(
-        (denied.status, denied.code()),
-        (403, "origin_not_allowed"),
-        "{}",
-        denied.text
-    );
+    denied.assert_error(403, "origin_not_allowed");
 
     // The default publishable key has no list: any storefront may show the widget.
     let open = w.client.send(
@@ -371,12 +331,7 @@ fn insufficient_scope_names_the_scope_needed() {
         &[("Idempotency-Key", "scope-1")],
         Some(&json!({"amount": 1})),
     );
-    assert_eq!(
-        (debit.status, debit.code()),
-        (403, "insufficient_scope"),
-        "{}",
-        debit.text
-    );
+    debit.assert_error(403, "insufficient_scope");
     assert!(debit.body["error"]["message"]
         .as_str()
         .unwrap()
@@ -392,12 +347,7 @@ fn insufficient_scope_names_the_scope_needed() {
         &[("Idempotency-Key", "scope-2")],
         Some(&json!({"amount": 1})),
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (403, "insufficient_scope"),
-        "{}",
-        a.text
-    );
+    a.assert_error(403, "insufficient_scope");
     assert_eq!(w.balance(&cid), 10);
 }
 
@@ -436,24 +386,14 @@ fn customer_tokens_gate_publishable_reads() {
 
     // No token: a publishable key alone reads nobody's balance.
     let a = w.client.send("GET", &w.widget_path(pk, None), &h, None);
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "invalid_customer_token"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "invalid_customer_token");
     let a = w.client.send(
         "GET",
         &format!("{}?ws={}&key={pk}", coins_path(&cid), w.demo.workspace_id),
         &h,
         None,
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "invalid_customer_token"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "invalid_customer_token");
 
     // A valid token shows exactly its own customer.
     let token = w.token_for(&cid, 600);
@@ -469,24 +409,14 @@ fn customer_tokens_gate_publishable_reads() {
         w.demo.workspace_id
     );
     let a = w.client.send("GET", &other_path, &h, None);
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "invalid_customer_token"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "invalid_customer_token");
 
     // Tampered, and signed for another workspace.
     let tampered = format!("{}x", &token[..token.len() - 1]);
     let a = w
         .client
         .send("GET", &w.widget_path(pk, Some(&tampered)), &h, None);
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "invalid_customer_token"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "invalid_customer_token");
     let other_ws = w.fixture("other_ws_sk");
     let foreign = w.with_key(
         "POST",
@@ -503,12 +433,7 @@ fn customer_tokens_gate_publishable_reads() {
         &h,
         None,
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "invalid_customer_token"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "invalid_customer_token");
 }
 
 #[test]
@@ -538,12 +463,7 @@ fn an_expired_customer_token_is_expired_customer_token() {
         &[("CF-Connecting-IP", &ip)],
         None,
     );
-    assert_eq!(
-        (a.status, a.code()),
-        (401, "expired_customer_token"),
-        "{}",
-        a.text
-    );
+    a.assert_error(401, "expired_customer_token");
     // The same claims, still valid, are accepted: the locally signed token is well formed.
     let fresh = tally_core::token::sign(
         &tally_core::token::Claims {

@@ -62,6 +62,12 @@ impl Answer {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Asserts this is an error answer with `status` and `code`, showing the body if not.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!((self.status, self.code()), (status, code), "{}", self.text);
+    }
+
     /// The error code of an error answer.
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
