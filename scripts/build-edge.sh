@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # Builds the edge Worker with worker-build, using the pinned tools `make setup` installed
 # (worker-build would otherwise try to download wasm-bindgen, wasm-opt and esbuild).
-# TALLY_BUILD=dev skips wasm-opt: a fast build for `make dev` and the end-to-end tests.
+# TALLY_BUILD=dev skips wasm-opt: a fast build for `make dev`.
+# Skips the build when edge/build is newer than every source (wrangler dev calls this script
+# again at start-up, right after the scripts have built explicitly).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
+mode="${TALLY_BUILD:-release}"
+out="$root/edge/build/index_bg.wasm"
+stamp="$root/edge/build/.tally-build-mode"
+cd "$root"
+if [ -f "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$mode" ] \
+   && [ -z "$(find core edge/src edge/openapi.json edge/docs.html edge/Cargo.toml Cargo.toml Cargo.lock -newer "$out" -print -quit)" ]; then
+  echo "edge/build is up to date ($mode)"
+  exit 0
+fi
 export WASM_BINDGEN_BIN="$(command -v wasm-bindgen)"
 export ESBUILD_BIN="$root/node_modules/.bin/esbuild"
 cd "$root/edge"
-if [ "${TALLY_BUILD:-release}" = "dev" ]; then
-  exec worker-build --release --no-opt
+if [ "$mode" = "dev" ]; then
+  worker-build --release --no-opt
+else
+  WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt" worker-build --release
 fi
-export WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt"
-exec worker-build --release
+echo "$mode" > "$stamp"

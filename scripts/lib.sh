@@ -41,7 +41,9 @@ prepare_state() {
 # process group and waits for /v1/health. Sets WORKER_PGID.
 start_worker() {
   local port="$1" dir="$2" log="$3"
-  say "Building the Worker and starting wrangler dev on 127.0.0.1:$port (build: ${TALLY_BUILD:-release})"
+  say "Building the Worker (${TALLY_BUILD:-release} build)"
+  "$ROOT/scripts/build-edge.sh"
+  say "Starting wrangler dev on 127.0.0.1:$port"
   cd "$ROOT"
   # Its own process group, so stopping it stops wrangler's workerd children too.
   setsid wrangler dev --ip 127.0.0.1 --port "$port" --persist-to "$dir/wrangler" \
@@ -53,7 +55,7 @@ start_worker() {
   WORKER_PGID="$(sed 's/.*) //' "/proc/$WORKER_PID/stat" 2>/dev/null | cut -d' ' -f3)"
   WORKER_PGID="${WORKER_PGID:-$WORKER_PID}"
   local i
-  for i in $(seq 1 600); do
+  for i in $(seq 1 1800); do
     if curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1; then
       note "ready at ${SECONDS}s"
       return 0
@@ -65,7 +67,7 @@ start_worker() {
     sleep 0.1
   done
   tail -50 "$log"
-  die "wrangler dev did not become ready in 60 s"
+  die "wrangler dev did not become ready in 3 minutes"
 }
 
 stop_worker() {

@@ -267,3 +267,54 @@ fn customer_tokens_are_minted_only_by_secret_keys_within_24_hours() {
     );
     a.assert_error(403, "secret_key_required");
 }
+
+/// Every decision is logged (key id, route, status, latency, caller class), after the
+/// response, and never the key itself.
+#[test]
+fn decisions_are_logged_without_the_key() {
+    let w = world();
+    let ok = w.server(
+        "GET",
+        &format!("/v1/customers/{}/coins", w.demo.customer_id),
+        &[],
+        None,
+    );
+    let refused = w.server(
+        "GET",
+        "/v1/customers/x/coins",
+        &[("Origin", "https://evil.example")],
+        None,
+    );
+    refused.assert_error(403, "secret_key_in_browser");
+    let ids = [
+        ok.header("x-request-id").unwrap().to_owned(),
+        refused.header("x-request-id").unwrap().to_owned(),
+    ];
+    let query = format!(
+        "SELECT * FROM request_logs WHERE request_id IN ('{}', '{}') ORDER BY status",
+        ids[0], ids[1]
+    );
+    // Rows are flushed in batches from wait_until, at most 500 ms after the response.
+    let mut rows = Vec::new();
+    for _ in 0..50 {
+        rows = w.d1(&query);
+        if rows.len() == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(rows.len(), 2, "both decisions logged: {rows:?}");
+    assert_eq!(rows[0]["status"], 200);
+    assert_eq!(rows[0]["route"], "coins.get");
+    assert_eq!(rows[0]["caller"], "server");
+    assert_eq!(rows[0]["key_id"], "key_demo_secret");
+    assert!(rows[0]["latency_ms"].as_i64().unwrap() >= 0);
+    assert_eq!(rows[1]["status"], 403);
+    assert_eq!(rows[1]["caller"], "browser");
+    assert_eq!(rows[1]["error_code"], "secret_key_in_browser");
+    let dump = serde_json::to_string(&rows).unwrap();
+    assert!(
+        !dump.contains(&w.demo.secret_key[8..]),
+        "no key material in the log"
+    );
+}
