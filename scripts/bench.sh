@@ -4,13 +4,14 @@
 #  2. A bounded load run (wrk, 10 s per route, 127.0.0.1) against the release Worker under
 #     wrangler dev: /v1/widget (key + token verified, wallet read) as a ratio of /v1/health
 #     in the same run. Each request carries its own CF-Connecting-IP, as many shoppers would.
-#  3. The Worker's upload size (wrangler deploy --dry-run).
+#  3. The storefront widget's transfer size and navigation-to-balance time (headless Chromium).
+#  4. The Worker's upload size (wrangler deploy --dry-run).
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-16}"
 
-say "1/3 Verifier decision, cached key (criterion)"
+say "1/4 Verifier decision, cached key (criterion)"
 cargo bench -p tally-core --bench verifier -- --noplot 2>&1 | grep -E "^(verify|reject)|time:" || true
 
 if ! command -v wrk >/dev/null; then
@@ -23,6 +24,7 @@ PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
 export DEMO_STATE="$STATE/demo.json"
 trap 'stop_worker; rm -rf "$STATE"' EXIT
+"$ROOT/scripts/build-widget.sh"
 prepare_state "$STATE" "$BASE"
 start_worker "$PORT" "$STATE" "$STATE/wrangler.log"
 seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null
@@ -46,7 +48,7 @@ LUA
 run() {
   wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$STATE/shoppers.lua" "$1" | grep RESULT
 }
-say "2/3 Load: warm-up, then ${DURATION} s per route, $CONNECTIONS connections"
+say "2/4 Load: warm-up, then ${DURATION} s per route, $CONNECTIONS connections"
 wrk -t1 -c4 -d2s "$BASE/v1/health" >/dev/null
 wrk -t1 -c4 -d2s -s "$STATE/shoppers.lua" "$WIDGET" >/dev/null
 health="$(run "$BASE/v1/health")"
@@ -65,7 +67,10 @@ if int(wd["non2xx"]) or int(hd["non2xx"]):
     print("    WARNING: non-2xx answers in the run; the figures above are not comparable")
 PY
 
-say "3/3 Worker size (wrangler deploy --dry-run)"
+say "3/4 Storefront widget: transfer size and time to balance"
+TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" node tests/browser/budget.mjs
+
+say "4/4 Worker size (wrangler deploy --dry-run)"
 stop_worker
 wrangler deploy --dry-run --outdir "$STATE/dist" 2>&1 | grep -E "Total Upload" | sed 's/^/    /'
 ls -l edge/build/index_bg.wasm | awk '{ printf "    edge/build/index_bg.wasm: %d bytes\n", $5 }'

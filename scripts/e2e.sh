@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests: the real Worker under `wrangler dev` (workerd, local D1 and Durable
 # Objects) on a free port with throw-away state, seeded with the demo workspace and test
-# fixtures; then `cargo test -p tally-e2e`; then a check that no plaintext key reached the
+# fixtures; then `cargo test -p tally-e2e` and the browser tests (tests/browser); then a check that no plaintext key reached the
 # local state; then the Worker is stopped.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -12,6 +12,8 @@ BASE="http://127.0.0.1:$PORT"
 export DEMO_STATE="$STATE/demo.json"
 trap 'stop_worker; [ "${KEEP_STATE:-0}" = 1 ] || rm -rf "$STATE"' EXIT
 
+say "Building the storefront widget"
+"$ROOT/scripts/build-widget.sh"
 FIXTURES=1 prepare_state "$STATE" "$BASE"
 start_worker "$PORT" "$STATE" "$STATE/wrangler.log"
 say "Finishing the demo seed through the API (shopper, coins, customer token)"
@@ -21,6 +23,9 @@ say "Running the end-to-end tests against $BASE"
 status=0
 TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" \
 TALLY_PERSIST_DIR="$STATE/wrangler" cargo test -p tally-e2e -- --test-threads=4 || status=$?
+
+say "Running the browser tests (headless Chromium, storefront on another origin; screenshots in test-artifacts/)"
+TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" node --test --test-concurrency=1 tests/browser/ || status=$?
 
 say "Checking that no plaintext key is stored in the local state"
 leaks=0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and running Tally needs, idempotently: the pinned Rust toolchain and
 # wasm target, worker-build, wasm-bindgen-cli (the version in Cargo.lock), npm packages
-# (wrangler, esbuild, binaryen), and curl. Each step says what it does and skips what is there.
+# (wrangler, esbuild, binaryen, playwright-core), Debian's Chromium and curl. Each step says what it does and skips what is there.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -29,7 +29,7 @@ else
   cargo install wasm-bindgen-cli --version "$wbg"
 fi
 
-say "npm packages (wrangler, esbuild, binaryen) from package-lock.json"
+say "npm packages (wrangler, esbuild, binaryen, playwright-core) from package-lock.json"
 stamp="node_modules/.tally-lock-sha256"
 want="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
@@ -37,6 +37,11 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 else
   npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
+fi
+
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  say "Chromium (Debian package) for the browser tests"
+  apt_install chromium
 fi
 
 if ! command -v curl >/dev/null; then

@@ -11,6 +11,10 @@
 //!   (revoked, expired, read-only, scoped, origin-bound, another workspace, a workspace that
 //!   revokes exposed keys). Generated fresh each run, written to a throw-away state.
 //!
+//! `tally-seed storefront --state .tally/demo.json --base-url URL --out www/demo-credentials.js`
+//!   Writes what the static demo storefront needs: the publishable key and a customer token
+//!   signed here with the identity secret, as a merchant's server would. Never the secret key.
+//!
 //! `tally-seed finish --state .tally/demo.json --base-url URL`
 //!   Through the running Worker's own API: names the demo shopper, credits the welcome
 //!   coins (idempotently), mints a fresh customer token, writes and prints the state file.
@@ -42,7 +46,7 @@ struct Args {
 fn args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or(
-        "usage: tally-seed (sql|fixtures|finish) --state FILE --base-url URL [--out FILE]",
+        "usage: tally-seed (sql|fixtures|storefront|finish) --state FILE --base-url URL [--out FILE]",
     )?;
     let (mut state, mut base_url, mut out) = (None, None, None);
     while let Some(flag) = it.next() {
@@ -269,6 +273,29 @@ fn fixtures(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
+fn storefront(a: &Args) -> Result<(), String> {
+    let state = DemoState::load(&a.state).ok_or("run `tally-seed sql` first")?;
+    let secret = URL_SAFE_NO_PAD
+        .decode(&state.identity_secret)
+        .map_err(|e| e.to_string())?;
+    let claims = tally_core::token::Claims {
+        ws: state.workspace_id.clone(),
+        env: "test".to_owned(),
+        cid: state.customer_id.clone(),
+        exp: now_ms()? / 1000 + tally_core::token::MAX_TTL_SECONDS,
+        kid: state.identity_secret_kid.clone(),
+    };
+    let credentials = json!({
+        "publishableKey": state.publishable_key,
+        "customerToken": tally_core::token::sign(&claims, &secret),
+    });
+    let out = a.out.clone().ok_or("--out is required for storefront")?;
+    let text = format!(
+        "// Written by `make dev` (tally-seed storefront) for the local demo storefront. Not committed.\nexport default {credentials};\n"
+    );
+    std::fs::write(out, text).map_err(|e| e.to_string())
+}
+
 fn now_ms() -> Result<i64, String> {
     Ok(std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -344,6 +371,7 @@ fn main() -> ExitCode {
         "sql" => sql(&a),
         "finish" => finish(&a),
         "fixtures" => fixtures(&a),
+        "storefront" => storefront(&a),
         other => Err(format!("unknown command {other}")),
     });
     match result {

@@ -1,0 +1,56 @@
+// Widget budgets, printed as figures (run by `make bench`; not a pass/fail test):
+//  - transfer size of everything the widget loads (loader + glue + wasm), raw, gzip, brotli;
+//  - navigation start to balance rendered (performance.mark "tally:wallet-ready"), median of
+//    10 warm loads in headless Chromium, storefront on another origin.
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { brotliCompressSync, gzipSync, constants } from "node:zlib";
+import { chromium } from "playwright-core";
+
+const files = ["www/embed.js", "www/widget/tally_widget.js", "www/widget/tally_widget_bg.wasm"];
+let total = { raw: 0, gzip: 0, br: 0 };
+console.log("    file                                  raw      gzip    brotli");
+for (const f of files) {
+  const b = readFileSync(f);
+  const s = {
+    raw: b.length,
+    gzip: gzipSync(b, { level: 9 }).length,
+    br: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+  for (const k in total) total[k] += s[k];
+  console.log(`    ${f.padEnd(34)} ${String(s.raw).padStart(8)} ${String(s.gzip).padStart(8)} ${String(s.br).padStart(8)}`);
+}
+console.log(`    ${"total".padEnd(34)} ${String(total.raw).padStart(8)} ${String(total.gzip).padStart(8)} ${String(total.br).padStart(8)}`);
+console.log(`    widget transfer, brotli: ${(total.br / 1024).toFixed(1)} KiB (goal: at most 60 KB)`);
+
+const EDGE = process.env.TALLY_BASE_URL;
+if (EDGE) {
+  const demo = JSON.parse(readFileSync(process.env.TALLY_DEMO_STATE, "utf8"));
+  const html = `<!doctype html><html lang="en"><head><script async type="module" src="${EDGE}/embed.js"></script></head>
+<body><tally-wallet workspace="${demo.workspace_id}" key="${demo.publishable_key}" customer-token="${demo.customer_token}"></tally-wallet></body></html>`;
+  const server = createServer((_, res) => { res.writeHead(200, { "content-type": "text/html" }); res.end(html); });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "tally-bench-")), {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = await ctx.newPage();
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const times = [];
+  for (let i = 0; i < 11; i++) {
+    await page.goto(url);
+    const t = await page.evaluate(() => new Promise((resolve) => {
+      const find = () => performance.getEntriesByName("tally:wallet-ready")[0];
+      const poll = () => (find() ? resolve(find().startTime) : setTimeout(poll, 10));
+      poll();
+    }));
+    if (i > 0) times.push(t); // the first load is cold
+  }
+  times.sort((a, b) => a - b);
+  const median = (times[4] + times[5]) / 2;
+  console.log(`    navigation start to balance rendered, 10 warm loads: median ${median.toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[9].toFixed(0)} ms (goal: at most 100 ms)`);
+  await ctx.close();
+  server.close();
+}

@@ -1,0 +1,96 @@
+//! The widget's one request: `GET <edge>/v1/widget?ws=&key=&token=`, a simple GET (no custom
+//! headers), so the browser sends it without a CORS preflight, and never with cookies.
+//!
+//! The answer is read with `JSON.parse` and `Reflect`, not serde: serde_json would add more
+//! to the download than the whole rest of this module.
+
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestCredentials, RequestInit, Response};
+
+use crate::state::{Phase, WalletView};
+
+/// What the widget needs to ask for a wallet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub edge: String,
+    pub workspace: String,
+    pub key: String,
+    pub token: String,
+}
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+fn get(obj: &JsValue, path: &[&str]) -> JsValue {
+    path.iter().fold(obj.clone(), |o, k| {
+        Reflect::get(&o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+fn text(obj: &JsValue, path: &[&str]) -> Option<String> {
+    get(obj, path).as_string()
+}
+
+/// Reads a `/v1/widget` body.
+pub fn parse_view(body: &JsValue) -> Option<WalletView> {
+    Some(WalletView {
+        name: text(body, &["customer", "name"]),
+        balance: get(body, &["coins", "balance"]).as_f64()?,
+        label: text(body, &["coins", "label"])?,
+        code: text(body, &["referral", "code"])?,
+        link: text(body, &["referral", "link"])?,
+        count: get(body, &["referral", "count"]).as_f64().unwrap_or(0.0),
+        reward: text(body, &["referral", "reward"]).unwrap_or_default(),
+    })
+}
+
+/// What an error answer means for the shopper.
+pub fn phase_for_error(status: u16, code: &str) -> Phase {
+    match code {
+        "expired_customer_token" | "invalid_customer_token" => Phase::Expired,
+        "rate_limited" | "internal_error" => Phase::Unavailable,
+        _ if status >= 500 => Phase::Unavailable,
+        _ => Phase::Misconfigured(format!(
+            "The edge refused this widget's configuration ({code})."
+        )),
+    }
+}
+
+/// Fetches the wallet; `Err` is the phase to show instead.
+pub async fn fetch_wallet(q: &Query) -> Result<WalletView, Phase> {
+    let url = format!(
+        "{}/v1/widget?ws={}&key={}&token={}",
+        q.edge,
+        encode(&q.workspace),
+        encode(&q.key),
+        encode(&q.token)
+    );
+    let window = web_sys::window().ok_or(Phase::Unavailable)?;
+    let init = RequestInit::new();
+    init.set_credentials(RequestCredentials::Omit);
+    let resp: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        .await
+        .map_err(|_| Phase::Unavailable)?
+        .dyn_into()
+        .map_err(|_| Phase::Unavailable)?;
+    let body = match resp.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let json = JSON::parse(&body).unwrap_or(JsValue::NULL);
+    if resp.ok() {
+        parse_view(&json).ok_or(Phase::Unavailable)
+    } else {
+        Err(phase_for_error(
+            resp.status(),
+            &text(&json, &["error", "code"]).unwrap_or_default(),
+        ))
+    }
+}

@@ -1,0 +1,4 @@
+pub mod notice;
+pub mod referral;
+pub mod skeleton;
+pub mod wallet;

@@ -1,0 +1,14 @@
+use yew::prelude::*;
+
+/// Placeholders in the exact layout of the wallet, while it loads.
+#[function_component]
+pub fn Skeleton() -> Html {
+    html! {
+        <div class="card" aria-busy="true" aria-label="Loading your coins">
+            <div class="sk" style="height:16px;width:40%"></div>
+            <div class="sk" style="height:34px;width:55%"></div>
+            <div class="sk" style="height:14px;width:80%"></div>
+            <div class="sk" style="height:32px;margin-top:auto"></div>
+        </div>
+    }
+}

@@ -1,0 +1,195 @@
+use std::cell::Cell;
+use std::rc::Rc;
+
+use tally_core::key::{self, KeyKind};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::api::{self, Query};
+use crate::browser;
+use crate::components::notice::Notice;
+use crate::components::referral::Referral;
+use crate::components::skeleton::Skeleton;
+use crate::state::{Action, Phase, State};
+use crate::style::CSS;
+
+/// The `<tally-wallet>` element's attributes, plus what the loader knows.
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct Config {
+    /// The edge's origin, from the loader's own `src`.
+    pub edge: AttrValue,
+    pub workspace: AttrValue,
+    pub api_key: AttrValue,
+    pub token: AttrValue,
+    /// Shown to shoppers who are not signed in (`sign-in-text`).
+    pub sign_in_text: AttrValue,
+    /// The page's locale, for number formatting.
+    pub locale: AttrValue,
+}
+
+/// Checks the snippet before any request. A secret key is refused outright: it must never be
+/// on a web page, and the widget never sends it anywhere.
+pub fn validate(c: &Config) -> Result<(), String> {
+    if key::claimed_kind(&c.api_key) == Some(KeyKind::Secret) {
+        return Err(
+            "Tally: a secret key (…_sk_…) is in this page's <tally-wallet key>. Secret keys must never be on a web page: \
+             anyone can read them. Use your publishable key (…_pk_…) and roll the secret key now."
+                .into(),
+        );
+    }
+    if key::claimed_kind(&c.api_key) != Some(KeyKind::Publishable) {
+        return Err(
+            "Tally: <tally-wallet key> must be a publishable key (test_pk_… or prod_pk_…).".into(),
+        );
+    }
+    if !c.workspace.starts_with("ws_") {
+        return Err("Tally: <tally-wallet workspace> must be your workspace id (ws_…).".into());
+    }
+    Ok(())
+}
+
+/// The whole widget.
+#[function_component]
+pub fn Wallet(config: &Config) -> Html {
+    let state = use_reducer(|| State {
+        phase: Phase::Loading,
+    });
+    let generation = use_mut_ref(|| 0u32);
+
+    let load = {
+        let (state, config, generation) = (state.dispatcher(), config.clone(), generation.clone());
+        Callback::from(move |()| {
+            if let Err(msg) = validate(&config) {
+                browser::console_error(&msg);
+                state.dispatch(Action::Failed(Phase::Misconfigured(msg)));
+                return;
+            }
+            if config.token.is_empty() {
+                state.dispatch(Action::Failed(Phase::SignedOut));
+                return;
+            }
+            // Only the newest request may update the state (attributes can change mid-flight).
+            let current = {
+                let mut g = generation.borrow_mut();
+                *g += 1;
+                *g
+            };
+            state.dispatch(Action::Fetching);
+            let query = Query {
+                edge: config.edge.to_string(),
+                workspace: config.workspace.to_string(),
+                key: config.api_key.to_string(),
+                token: config.token.to_string(),
+            };
+            let (state, generation) = (state.clone(), generation.clone());
+            spawn_local(async move {
+                let result = api::fetch_wallet(&query).await;
+                if *generation.borrow() == current {
+                    state.dispatch(match result {
+                        Ok(view) => Action::Loaded(view),
+                        Err(phase) => Action::Failed(phase),
+                    });
+                }
+            });
+        })
+    };
+
+    // Load on mount and whenever the attributes change.
+    {
+        let load = load.clone();
+        use_effect_with(config.clone(), move |_| load.emit(()));
+    }
+    use_refresh_on_focus(load.clone());
+    use_mark_when_ready(matches!(state.phase, Phase::Ready { .. }));
+
+    let body = match &state.phase {
+        Phase::Loading => html! { <Skeleton /> },
+        Phase::Ready { view, refreshing } => {
+            let balance = browser::format_number(view.balance, &config.locale);
+            let greeting = match &view.name {
+                Some(n) => format!("Hi {n}, you have"),
+                None => "You have".to_owned(),
+            };
+            html! {
+                <div class="card" aria-busy={refreshing.to_string()}>
+                    <p class="hello">{ greeting }</p>
+                    <p class="balance" aria-live="polite" aria-atomic="true">
+                        { balance }<small>{ view.label.clone() }</small>
+                    </p>
+                    <Referral link={view.link.clone()} reward={view.reward.clone()} />
+                </div>
+            }
+        }
+        Phase::SignedOut => html! { <Notice text={config.sign_in_text.clone()} /> },
+        Phase::Expired => {
+            html! { <Notice text="Your session has ended. Refresh the page to see your coins." /> }
+        }
+        Phase::Unavailable => {
+            let load = load.clone();
+            html! { <Notice text="Your coins could not be loaded." on_retry={Callback::from(move |()| load.emit(()))} /> }
+        }
+        Phase::Misconfigured(_) => {
+            html! { <Notice error=true text="This rewards widget is not set up correctly. (Details for the site owner are in the browser console.)" /> }
+        }
+    };
+    html! {
+        <>
+            <style>{ CSS }</style>
+            <section aria-label="Your rewards">{ body }</section>
+        </>
+    }
+}
+
+/// Sets `performance.mark("tally:wallet-ready")` the first time the balance is on screen, so
+/// pages (and `make bench`) can measure navigation-to-balance time.
+#[hook]
+fn use_mark_when_ready(ready: bool) {
+    let marked = use_mut_ref(|| false);
+    use_effect_with(ready, move |ready| {
+        if *ready && !*marked.borrow() {
+            *marked.borrow_mut() = true;
+            if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = p.mark("tally:wallet-ready");
+            }
+        }
+    });
+}
+
+/// Calls `refresh` when the tab comes back (window focus or the page becoming visible),
+/// at most once every two seconds: no polling loop.
+#[hook]
+fn use_refresh_on_focus(refresh: Callback<()>) {
+    use_effect_with((), move |_| {
+        let last = Rc::new(Cell::new(js_sys::Date::now()));
+        let handler = Closure::<dyn Fn()>::new(move || {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.hidden());
+            let now = js_sys::Date::now();
+            if !hidden && now - last.get() > 2_000.0 {
+                last.set(now);
+                refresh.emit(());
+            }
+        });
+        let window = web_sys::window();
+        let document = window.as_ref().and_then(|w| w.document());
+        let f = handler.as_ref().unchecked_ref();
+        if let Some(w) = &window {
+            let _ = w.add_event_listener_with_callback("focus", f);
+        }
+        if let Some(d) = &document {
+            let _ = d.add_event_listener_with_callback("visibilitychange", f);
+        }
+        move || {
+            let f = handler.as_ref().unchecked_ref();
+            if let Some(w) = &window {
+                let _ = w.remove_event_listener_with_callback("focus", f);
+            }
+            if let Some(d) = &document {
+                let _ = d.remove_event_listener_with_callback("visibilitychange", f);
+            }
+        }
+    });
+}
