@@ -39,9 +39,9 @@ else
   echo "$want" > "$stamp"
 fi
 
-if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
-  say "Chromium (Debian package) for the browser tests"
-  apt_install chromium
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] || [ ! -x "${CHROMEDRIVER:-/usr/bin/chromedriver}" ]; then
+  say "Chromium and ChromeDriver (Debian packages) for the browser tests"
+  apt_install chromium chromium-driver
 fi
 
 if ! command -v curl >/dev/null; then

@@ -5,8 +5,8 @@
 
 mod api;
 mod browser;
-mod components;
-mod state;
+pub mod components;
+pub mod state;
 mod style;
 
 use wasm_bindgen::prelude::*;

@@ -1,3 +1,4 @@
+pub mod card;
 pub mod notice;
 pub mod referral;
 pub mod skeleton;

@@ -9,8 +9,8 @@ use yew::prelude::*;
 
 use crate::api::{self, Query};
 use crate::browser;
+use crate::components::card::Card;
 use crate::components::notice::Notice;
-use crate::components::referral::Referral;
 use crate::components::skeleton::Skeleton;
 use crate::state::{Action, Phase, State};
 use crate::style::CSS;
@@ -107,20 +107,7 @@ pub fn Wallet(config: &Config) -> Html {
     let body = match &state.phase {
         Phase::Loading => html! { <Skeleton /> },
         Phase::Ready { view, refreshing } => {
-            let balance = browser::format_number(view.balance, &config.locale);
-            let greeting = match &view.name {
-                Some(n) => format!("Hi {n}, you have"),
-                None => "You have".to_owned(),
-            };
-            html! {
-                <div class="card" aria-busy={refreshing.to_string()}>
-                    <p class="hello">{ greeting }</p>
-                    <p class="balance" aria-live="polite" aria-atomic="true">
-                        { balance }<small>{ view.label.clone() }</small>
-                    </p>
-                    <Referral link={view.link.clone()} reward={view.reward.clone()} />
-                </div>
-            }
+            html! { <Card view={view.clone()} locale={config.locale.clone()} refreshing={*refreshing} /> }
         }
         Phase::SignedOut => html! { <Notice text={config.sign_in_text.clone()} /> },
         Phase::Expired => {

@@ -1,0 +1,182 @@
+//! Component tests in headless Chromium (wasm-bindgen-test): the widget's states, locale
+//! formatting and the copy button, rendered by Yew into a real DOM.
+//! Run by `make unit` (scripts/widget-tests.sh).
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
+
+use std::rc::Rc;
+
+use tally_widget::components::card::{Card, CardProps};
+use tally_widget::components::wallet::{Config, Wallet};
+use tally_widget::state::WalletView;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+fn root() -> web_sys::Element {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let div = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+/// Waits (up to 3 s) for `selector` to appear under `root`.
+async fn find(root: &web_sys::Element, selector: &str) -> web_sys::Element {
+    for _ in 0..150 {
+        if let Some(el) = root.query_selector(selector).unwrap() {
+            return el;
+        }
+        sleep(20).await;
+    }
+    panic!("{selector} never appeared; DOM: {}", root.inner_html());
+}
+
+fn view(balance: f64) -> Rc<WalletView> {
+    Rc::new(WalletView {
+        name: Some("Ada".into()),
+        balance,
+        label: "coins".into(),
+        code: "7B6B37QQJM".into(),
+        link: "https://shop.example/?ref=7B6B37QQJM".into(),
+        count: 2.0,
+        reward: "Earn 50 coins per friend".into(),
+    })
+}
+
+fn config(key: &str, token: &str) -> Config {
+    Config {
+        edge: "http://127.0.0.1:9".into(),
+        workspace: "ws_demo".into(),
+        api_key: key.to_owned().into(),
+        token: token.to_owned().into(),
+        sign_in_text: "Log in to see your coins".into(),
+        locale: "en".into(),
+    }
+}
+
+/// Counts `fetch` calls from here on.
+fn count_fetches() {
+    js_sys::eval(
+        "if (!window.__realFetch) { window.__realFetch = window.fetch; } window.__fetches = [];
+         window.fetch = (...a) => { window.__fetches.push(String(a[0])); return window.__realFetch(...a); };",
+    )
+    .unwrap();
+}
+
+fn fetches() -> u32 {
+    js_sys::eval("window.__fetches.length")
+        .unwrap()
+        .as_f64()
+        .unwrap() as u32
+}
+
+#[wasm_bindgen_test]
+async fn the_balance_is_formatted_in_the_page_locale_in_a_live_region() {
+    for (locale, expected) in [("en", "1,234,567"), ("de", "1.234.567")] {
+        let r = root();
+        let props = CardProps {
+            view: view(1_234_567.0),
+            locale: locale.into(),
+            refreshing: false,
+        };
+        yew::Renderer::<Card>::with_root_and_props(r.clone(), props).render();
+        let balance = find(&r, ".balance").await;
+        let text = balance.text_content().unwrap();
+        assert!(text.starts_with(expected), "{locale}: {text}");
+        assert!(text.ends_with("coins"));
+        assert_eq!(
+            balance.get_attribute("aria-live").as_deref(),
+            Some("polite")
+        );
+        assert!(r.text_content().unwrap().contains("Hi Ada"));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_copy_button_copies_the_link_and_announces_it() {
+    // Record what is written (a test page may not be granted the real clipboard).
+    js_sys::eval(
+        "window.__copied = []; Object.defineProperty(navigator, 'clipboard', { configurable: true,
+           value: { writeText: (t) => { window.__copied.push(t); return Promise.resolve(); } } });",
+    )
+    .unwrap();
+    let r = root();
+    let props = CardProps {
+        view: view(10.0),
+        locale: "en".into(),
+        refreshing: false,
+    };
+    yew::Renderer::<Card>::with_root_and_props(r.clone(), props).render();
+    let button = find(&r, "button[aria-label='Copy your referral link']").await;
+    button.dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    sleep(50).await;
+    let copied = js_sys::eval("window.__copied[0]").unwrap().as_string();
+    assert_eq!(
+        copied.as_deref(),
+        Some("https://shop.example/?ref=7B6B37QQJM")
+    );
+    let status = r
+        .query_selector("[aria-live=polite].sr")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(status, "Link copied");
+}
+
+#[wasm_bindgen_test]
+async fn a_secret_key_is_refused_before_any_request() {
+    count_fetches();
+    let r = root();
+    let key = "test_sk_0000000000000000000000000000000000000000";
+    yew::Renderer::<Wallet>::with_root_and_props(r.clone(), config(key, "v1.a.b")).render();
+    let err = find(&r, ".err").await;
+    assert!(err.text_content().unwrap().contains("not set up correctly"));
+    sleep(50).await;
+    assert_eq!(fetches(), 0, "nothing was sent");
+}
+
+#[wasm_bindgen_test]
+async fn without_a_customer_token_the_sign_in_text_is_shown_and_nothing_is_fetched() {
+    count_fetches();
+    let r = root();
+    let key = "test_pk_0000000000000000000000000000000000000000";
+    yew::Renderer::<Wallet>::with_root_and_props(r.clone(), config(key, "")).render();
+    let note = find(&r, ".note").await;
+    assert!(note
+        .text_content()
+        .unwrap()
+        .contains("Log in to see your coins"));
+    assert_eq!(fetches(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_edge_shows_a_retry_button_that_asks_again() {
+    count_fetches();
+    let r = root();
+    let key = "test_pk_0000000000000000000000000000000000000000";
+    yew::Renderer::<Wallet>::with_root_and_props(r.clone(), config(key, "v1.a.b")).render();
+    let retry = find(&r, ".note button").await;
+    assert_eq!(retry.text_content().as_deref(), Some("Try again"));
+    let first = fetches();
+    assert_eq!(first, 1, "one request per load");
+    assert!(js_sys::eval("window.__fetches[0]")
+        .unwrap()
+        .as_string()
+        .unwrap()
+        .contains("/v1/widget?ws=ws_demo&key=test_pk_"));
+    retry.dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    sleep(100).await;
+    assert_eq!(fetches(), 2, "retry asks again");
+}
