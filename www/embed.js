@@ -1,11 +1,4 @@
-// Tally storefront loader. Paste once per page:
-//   <script async type="module" src="https://<edge>/embed.js"></script>
-// and put <tally-wallet workspace="ws_…" key="prod_pk_…" customer-token="…"></tally-wallet>
-// wherever the wallet should appear (any number of them).
-//
-// It defines <tally-wallet>, gives each one an open Shadow DOM with a placeholder of the final
-// size at once (no layout shift), and loads the WebAssembly widget lazily, once per page, from
-// the origin this script came from. Nothing here blocks the storefront's own rendering.
+// Tally storefront loader: defines <tally-wallet> and loads the widget lazily. Docs: README.md.
 const base = new URL(".", import.meta.url);
 const ATTRS = ["workspace", "key", "customer-token", "sign-in-text"];
 const PLACEHOLDER =

@@ -23,7 +23,8 @@ for (const f of files) {
   console.log(`    ${f.padEnd(34)} ${String(s.raw).padStart(8)} ${String(s.gzip).padStart(8)} ${String(s.br).padStart(8)}`);
 }
 console.log(`    ${"total".padEnd(34)} ${String(total.raw).padStart(8)} ${String(total.gzip).padStart(8)} ${String(total.br).padStart(8)}`);
-console.log(`    widget transfer, brotli: ${(total.br / 1024).toFixed(1)} KiB (goal: at most 60 KB)`);
+console.log(`    widget transfer, brotli: ${total.br} bytes = ${(total.br / 1000).toFixed(1)} kB = ${(total.br / 1024).toFixed(2)} KiB (goal: at most 60 KB)`);
+try { console.log(`    built with: ${readFileSync("www/widget/BUILT_WITH", "utf8").trim()}`); } catch {}
 
 const EDGE = process.env.TALLY_BASE_URL;
 if (EDGE) {

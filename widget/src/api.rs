@@ -53,21 +53,24 @@ pub fn phase_for_error(status: u16, code: &str) -> Phase {
         "expired_customer_token" | "invalid_customer_token" => Phase::Expired,
         "rate_limited" | "internal_error" => Phase::Unavailable,
         _ if status >= 500 => Phase::Unavailable,
-        _ => Phase::Misconfigured(format!(
-            "The edge refused this widget's configuration ({code})."
-        )),
+        _ => Phase::Misconfigured(
+            ["The edge refused this widget's configuration (", code, ")."].concat(),
+        ),
     }
 }
 
 /// Fetches the wallet; `Err` is the phase to show instead.
 pub async fn fetch_wallet(q: &Query) -> Result<WalletView, Phase> {
-    let url = format!(
-        "{}/v1/widget?ws={}&key={}&token={}",
-        q.edge,
-        encode(&q.workspace),
-        encode(&q.key),
-        encode(&q.token)
-    );
+    let url = [
+        q.edge.as_str(),
+        "/v1/widget?ws=",
+        &encode(&q.workspace),
+        "&key=",
+        &encode(&q.key),
+        "&token=",
+        &encode(&q.token),
+    ]
+    .concat();
     let window = web_sys::window().ok_or(Phase::Unavailable)?;
     let init = RequestInit::new();
     init.set_credentials(RequestCredentials::Omit);

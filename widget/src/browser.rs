@@ -21,7 +21,14 @@ pub fn format_number(n: f64, locale: &str) -> String {
         .call1(&JsValue::NULL, &JsValue::from_f64(n))
         .ok()
         .and_then(|s| s.as_string())
-        .unwrap_or_else(|| n.to_string())
+        // JavaScript's own number formatting: Rust's float formatting would add ~6 KB.
+        .unwrap_or_else(|| {
+            String::from(
+                js_sys::Number::from(n)
+                    .to_string_with_radix(10)
+                    .unwrap_or_default(),
+            )
+        })
 }
 
 /// Copies `text` with the Clipboard API. `false` when unavailable or refused.

@@ -99,7 +99,10 @@ async fn the_balance_is_formatted_in_the_page_locale_in_a_live_region() {
             balance.get_attribute("aria-live").as_deref(),
             Some("polite")
         );
-        assert!(r.text_content().unwrap().contains("Hi Ada"));
+        let all = r.text_content().unwrap();
+        assert!(all.contains("Hi Ada"), "{all}");
+        assert!(all.contains("2 joined"), "the referral count is shown: {all}");
+        assert!(all.contains("Earn 50 coins per friend"), "the reward text is shown: {all}");
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CardProps {
 pub fn Card(props: &CardProps) -> Html {
     let view = &props.view;
     let greeting = match &view.name {
-        Some(n) => format!("Hi {n}, you have"),
+        Some(n) => ["Hi ", n, ", you have"].concat(),
         None => "You have".to_owned(),
     };
     html! {
@@ -29,7 +29,7 @@ pub fn Card(props: &CardProps) -> Html {
             <p class="balance" aria-live="polite" aria-atomic="true">
                 { browser::format_number(view.balance, &props.locale) }<small>{ view.label.clone() }</small>
             </p>
-            <Referral link={view.link.clone()} reward={view.reward.clone()} />
+            <Referral link={view.link.clone()} reward={view.reward.clone()} count={browser::format_number(view.count, &props.locale)} />
         </div>
     }
 }

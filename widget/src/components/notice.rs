@@ -1,26 +1,16 @@
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct NoticeProps {
-    pub text: AttrValue,
-    #[prop_or_default]
-    pub error: bool,
-    /// Shows a retry button when set.
-    #[prop_or_default]
-    pub on_retry: Option<Callback<()>>,
-}
-
-/// A message in the card's place: signed out, expired, unavailable, misconfigured.
-#[function_component]
-pub fn Notice(props: &NoticeProps) -> Html {
-    let retry = props.on_retry.clone().map(|cb| {
+/// A message in the card's place: signed out, expired, unavailable, misconfigured. `retry`
+/// adds a "Try again" button. A plain view function, like `skeleton`.
+pub fn notice(text: AttrValue, error: bool, retry: Option<Callback<()>>) -> Html {
+    let retry = retry.map(|cb| {
         let onclick = Callback::from(move |_: MouseEvent| cb.emit(()));
         html! { <button type="button" {onclick}>{"Try again"}</button> }
     });
     html! {
         <div class="card">
-            <div class={classes!("note", props.error.then_some("err"))} role={props.error.then_some("alert")}>
-                <p>{ props.text.clone() }</p>
+            <div class={classes!("note", error.then_some("err"))} role={error.then_some("alert")}>
+                <p>{ text }</p>
                 { for retry }
             </div>
         </div>

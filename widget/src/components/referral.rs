@@ -7,6 +7,8 @@ use crate::browser;
 pub struct ReferralProps {
     pub link: AttrValue,
     pub reward: AttrValue,
+    /// How many friends joined with the link, formatted.
+    pub count: AttrValue,
 }
 
 /// The referral link with Copy and Share (Web Share where the browser has it, else email).
@@ -35,16 +37,17 @@ pub fn Referral(props: &ReferralProps) -> Html {
         });
         html! { <button type="button" {onclick}>{"Share"}</button> }
     } else {
-        let href = format!(
-            "mailto:?subject={}&body={}",
-            js_sys::encode_uri_component("Join me"),
-            js_sys::encode_uri_component(&format!("{} {}", props.reward, props.link))
-        );
+        let body = String::from(js_sys::encode_uri_component(
+            &[props.reward.as_str(), " ", props.link.as_str()].concat(),
+        ));
+        let href = ["mailto:?subject=Join%20me&body=", &body].concat();
         html! { <a class="btn" {href}>{"Email"}</a> }
     };
     html! {
         <>
-            <p class="reward" title={props.reward.clone()}>{ props.reward.clone() }</p>
+            <p class="reward" title={props.reward.clone()}>
+                <b>{ props.count.clone() }{" joined · "}</b>{ props.reward.clone() }
+            </p>
             <div class="ref">
                 <output aria-label="Your referral link" title={props.link.clone()}>{ props.link.clone() }</output>
                 <button type="button" onclick={copy} aria-label="Copy your referral link">{"Copy"}</button>

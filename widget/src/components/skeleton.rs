@@ -1,8 +1,8 @@
 use yew::prelude::*;
 
-/// Placeholders in the exact layout of the wallet, while it loads.
-#[function_component]
-pub fn Skeleton() -> Html {
+/// Placeholders in the exact layout of the wallet, while it loads. A plain view function:
+/// it has no state, and each component type adds its own lifecycle code to the download.
+pub fn skeleton() -> Html {
     html! {
         <div class="card" aria-busy="true" aria-label="Loading your coins">
             <div class="sk" style="height:16px;width:40%"></div>

@@ -10,8 +10,8 @@ use yew::prelude::*;
 use crate::api::{self, Query};
 use crate::browser;
 use crate::components::card::Card;
-use crate::components::notice::Notice;
-use crate::components::skeleton::Skeleton;
+use crate::components::notice::notice;
+use crate::components::skeleton::skeleton;
 use crate::state::{Action, Phase, State};
 use crate::style::CSS;
 
@@ -105,21 +105,21 @@ pub fn Wallet(config: &Config) -> Html {
     use_mark_when_ready(matches!(state.phase, Phase::Ready { .. }));
 
     let body = match &state.phase {
-        Phase::Loading => html! { <Skeleton /> },
+        Phase::Loading => skeleton(),
         Phase::Ready { view, refreshing } => {
             html! { <Card view={view.clone()} locale={config.locale.clone()} refreshing={*refreshing} /> }
         }
-        Phase::SignedOut => html! { <Notice text={config.sign_in_text.clone()} /> },
-        Phase::Expired => {
-            html! { <Notice text="Your session has ended. Refresh the page to see your coins." /> }
-        }
+        Phase::SignedOut => notice(config.sign_in_text.clone(), false, None),
+        Phase::Expired => notice("Your session has ended. Refresh the page to see your coins.".into(), false, None),
         Phase::Unavailable => {
             let load = load.clone();
-            html! { <Notice text="Your coins could not be loaded." on_retry={Callback::from(move |()| load.emit(()))} /> }
+            notice("Your coins could not be loaded.".into(), false, Some(Callback::from(move |()| load.emit(()))))
         }
-        Phase::Misconfigured(_) => {
-            html! { <Notice error=true text="This rewards widget is not set up correctly. (Details for the site owner are in the browser console.)" /> }
-        }
+        Phase::Misconfigured(_) => notice(
+            "This rewards widget is not set up correctly. (Details for the site owner are in the browser console.)".into(),
+            true,
+            None,
+        ),
     };
     html! {
         <>
