@@ -101,8 +101,14 @@ async fn the_balance_is_formatted_in_the_page_locale_in_a_live_region() {
         );
         let all = r.text_content().unwrap();
         assert!(all.contains("Hi Ada"), "{all}");
-        assert!(all.contains("2 joined"), "the referral count is shown: {all}");
-        assert!(all.contains("Earn 50 coins per friend"), "the reward text is shown: {all}");
+        assert!(
+            all.contains("2 joined"),
+            "the referral count is shown: {all}"
+        );
+        assert!(
+            all.contains("Earn 50 coins per friend"),
+            "the reward text is shown: {all}"
+        );
     }
 }
 
