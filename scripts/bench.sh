@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `make bench`: figures, not pass/fail.
 #  1. The verifier's decision for a cached key (criterion, native).
-#  2. A bounded load run (wrk, 10 s per route, 127.0.0.1) against the release Worker under
+#  2. The storefront widget's transfer size and navigation-to-balance time (headless Chromium,
+#     idle server).
+#  3. A bounded load run (wrk, 10 s per route, 127.0.0.1) against the release Worker under
 #     wrangler dev: /v1/widget (key + token verified, wallet read) as a ratio of /v1/health
 #     in the same run. Each request carries its own CF-Connecting-IP, as many shoppers would.
-#  3. The storefront widget's transfer size and navigation-to-balance time (headless Chromium).
 #  4. The Worker's upload size (wrangler deploy --dry-run).
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -48,7 +49,10 @@ LUA
 run() {
   wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$STATE/shoppers.lua" "$1" | grep RESULT
 }
-say "2/4 Load: warm-up, then ${DURATION} s per route, $CONNECTIONS connections"
+say "2/4 Storefront widget: transfer size and time to balance (idle server)"
+TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" node tests/browser/budget.mjs
+
+say "3/4 Load: warm-up, then ${DURATION} s per route, $CONNECTIONS connections"
 wrk -t1 -c4 -d2s "$BASE/v1/health" >/dev/null
 wrk -t1 -c4 -d2s -s "$STATE/shoppers.lua" "$WIDGET" >/dev/null
 health="$(run "$BASE/v1/health")"
@@ -66,9 +70,6 @@ print(f"    ratio widget/health: {w / h:.1%}  (goal: at least 85%)")
 if int(wd["non2xx"]) or int(hd["non2xx"]):
     print("    WARNING: non-2xx answers in the run; the figures above are not comparable")
 PY
-
-say "3/4 Storefront widget: transfer size and time to balance"
-TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" node tests/browser/budget.mjs
 
 say "4/4 Worker size (wrangler deploy --dry-run)"
 stop_worker
