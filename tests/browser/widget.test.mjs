@@ -179,3 +179,24 @@ test("copy puts the referral link on the clipboard and says so", async () => {
   assert.equal(await p.evaluate(() => navigator.clipboard.readText()), link);
   await p.close();
 });
+
+test("the balance refreshes when the tab regains focus, without a reload", async () => {
+  const p = await context.newPage();
+  await p.goto(`${storefront}/ok.html`);
+  const amount = p.locator("tally-wallet .balance");
+  await amount.waitFor({ timeout: 15000 });
+  const before = await balance();
+  const credit = await fetch(`${EDGE}/v1/customers/${demo.customer_id}/coins/credit`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${demo.secret_key}`, "x-workspace-id": demo.workspace_id,
+               "idempotency-key": `focus-${Date.now()}`, "content-type": "application/json" },
+    body: JSON.stringify({ amount: 7, reason: "focus test" }),
+  });
+  assert.equal(credit.status, 200);
+  const after = (before + 7).toLocaleString("en");
+  // Refreshes are at most one every 2 s; then the shopper comes back to the tab.
+  await p.waitForTimeout(2100);
+  await p.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await p.locator("tally-wallet .balance", { hasText: after }).waitFor({ timeout: 5000 });
+  await p.close();
+});
