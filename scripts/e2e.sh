@@ -15,6 +15,8 @@ trap 'stop_worker; [ "${KEEP_STATE:-0}" = 1 ] || rm -rf "$STATE"' EXIT
 say "Building the storefront widget"
 "$ROOT/scripts/build-widget.sh"
 FIXTURES=1 prepare_state "$STATE" "$BASE"
+# The demo storefront at / reads these (as under make dev); written before wrangler starts.
+seed_tool storefront --state "$DEMO_STATE" --base-url "$BASE" --out "$ROOT/www/demo-credentials.js"
 start_worker "$PORT" "$STATE" "$STATE/wrangler.log"
 say "Finishing the demo seed through the API (shopper, coins, customer token)"
 seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null

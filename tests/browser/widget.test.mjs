@@ -200,3 +200,17 @@ test("the balance refreshes when the tab regains focus, without a reload", async
   await p.locator("tally-wallet .balance", { hasText: after }).waitFor({ timeout: 5000 });
   await p.close();
 });
+
+test("the demo storefront at / shows the demo shopper's wallet, as a newcomer sees it", async () => {
+  const p = await context.newPage();
+  await p.goto(`${EDGE}/`);
+  const amount = p.locator("tally-wallet .balance");
+  await amount.waitFor({ timeout: 15000 });
+  assert.match(await amount.innerText(), new RegExp((await balance()).toLocaleString("en")));
+  assert.match(await p.locator("tally-wallet .hello").innerText(), /Ada Lovelace/);
+  // The page's hostile CSS is really there, and does not reach inside the widget.
+  assert.match(await p.locator("h1").evaluate((el) => getComputedStyle(el).fontFamily), /Comic Sans|Chalkboard|cursive/);
+  assert.doesNotMatch(await amount.evaluate((el) => getComputedStyle(el).fontFamily), /Comic Sans|Chalkboard|cursive/);
+  await p.screenshot({ path: join(ARTIFACTS, "demo-storefront.png") });
+  await p.close();
+});
