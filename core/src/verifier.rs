@@ -49,6 +49,8 @@ pub enum KeySource {
 pub struct Presented<'a> {
     /// The parsed key.
     pub key: ParsedKey<'a>,
+    /// Its SHA-256, computed once: the lookup key and what the record must match.
+    pub hash: KeyHash,
     /// Where it came from.
     pub source: KeySource,
 }
@@ -158,7 +160,11 @@ pub fn extract<'a>(c: &Credentials<'a>) -> Result<Presented<'a>, Denial> {
     };
     let key = key::parse(text)
         .map_err(|e| Denial::new(ErrorCode::InvalidApiKey, format!("Invalid API key: {e}.")))?;
-    Ok(Presented { key, source })
+    Ok(Presented {
+        hash: key.hash(),
+        key,
+        source,
+    })
 }
 
 fn bearer(header: &str) -> Result<&str, Denial> {
@@ -296,7 +302,7 @@ pub fn authorize(
     // 3. Lookup result.
     let record = match record {
         Some(r)
-            if r.hash.ct_eq(&presented.key.hash())
+            if r.hash.ct_eq(&presented.hash)
                 && r.kind == presented.key.kind
                 && r.env == presented.key.env =>
         {

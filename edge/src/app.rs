@@ -257,7 +257,7 @@ async fn authorize_and_dispatch(
     };
 
     // Step 3: lookup.
-    let hash = presented.key.hash();
+    let hash = presented.hash;
     let context = keys::lookup(env, &hash).await?;
     if let Some(c) = &context {
         ex.key_id = Some(c.record.id.clone());
