@@ -92,6 +92,40 @@ codes! {
     AlreadyReferred => ("already_referred", 409, "This customer was already referred."),
     /// A customer tried to use their own referral code.
     SelfReferral => ("self_referral", 422, "Customers cannot use their own referral code."),
+    /// The control-plane call needs a signed-in member (the `tally_session` cookie).
+    NotSignedIn => ("not_signed_in", 401, "Sign in first: this call needs a dashboard session."),
+    /// Wrong email or password (the same answer whether or not the email exists).
+    InvalidCredentials => ("invalid_credentials", 401, "The email or password is not correct."),
+    /// A state-changing control-plane call without the session's `X-CSRF-Token`.
+    CsrfFailed => ("csrf_failed", 403, "The X-CSRF-Token header is missing or does not match this session."),
+    /// The member's role may not do this.
+    ForbiddenRole => ("forbidden_role", 403, "Your role does not allow this action."),
+    /// A PIN-guarded action without `X-Confirm-Pin`.
+    PinRequired => ("pin_required", 403, "This action needs your PIN in the X-Confirm-Pin header."),
+    /// The PIN is wrong.
+    PinInvalid => ("pin_invalid", 403, "The PIN is not correct."),
+    /// Too many wrong PINs: PIN-guarded actions are locked for a while.
+    PinLocked => ("pin_locked", 423, "Too many wrong PINs: PIN-guarded actions are locked for 15 minutes."),
+    /// Production keys need an approved workspace.
+    WorkspaceNotApproved => ("workspace_not_approved", 403, "Production keys can be created once the workspace is approved."),
+    /// A write scope was asked for a publishable key.
+    PublishableKeyCannotWrite => ("publishable_key_cannot_write", 422, "A publishable key can never hold a write scope: it may already be public. Use a secret key on your server."),
+    /// No key with this id in the workspace.
+    KeyNotFound => ("key_not_found", 404, "No API key with this id in this workspace."),
+    /// The key is revoked; it cannot be rolled or changed.
+    KeyRevoked => ("key_revoked", 409, "This API key is revoked."),
+    /// No member with this id in the workspace.
+    MemberNotFound => ("member_not_found", 404, "No member with this id in this workspace."),
+    /// A member with this email already exists.
+    EmailTaken => ("email_taken", 409, "A member with this email already exists."),
+    /// No identity secret with this id.
+    IdentitySecretNotFound => ("identity_secret_not_found", 404, "No identity secret with this id in this workspace."),
+    /// No webhook endpoint with this id.
+    WebhookNotFound => ("webhook_not_found", 404, "No webhook endpoint with this id in this workspace."),
+    /// No delivery with this id.
+    DeliveryNotFound => ("delivery_not_found", 404, "No webhook delivery with this id for this endpoint."),
+    /// A webhook URL that is not https (or http on the loopback interface for test endpoints).
+    InvalidWebhookUrl => ("invalid_webhook_url", 422, "Webhook URLs must be https; test endpoints may also use http://127.0.0.1 or http://localhost."),
     /// A storage or platform failure; retry.
     Internal => ("internal_error", 500, "Something went wrong on our side; the request can be retried safely."),
 }

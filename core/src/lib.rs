@@ -16,14 +16,19 @@
 //! - [`ledger`]: amounts, balances and idempotency rules of the coin ledger.
 //! - [`wire`]: the JSON shapes of the API.
 //! - [`error`]: stable error codes and their HTTP status.
+//! - [`admin`]: the control plane's roles, sessions, CSRF, PIN lockout and key rules.
+//! - [`password`]: PBKDF2 password and PIN hashes.
+//! - [`webhook`]: webhook events, signatures and the retry schedule.
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod base62;
 pub mod caller;
 pub mod error;
 pub mod ids;
 pub mod key;
 pub mod ledger;
+pub mod password;
 pub mod referral;
 pub mod rng;
 pub mod route;
@@ -31,6 +36,7 @@ pub mod scope;
 pub mod time;
 pub mod token;
 pub mod verifier;
+pub mod webhook;
 pub mod wire;
 
 pub use error::{ApiError, ErrorCode};

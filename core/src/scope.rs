@@ -263,7 +263,12 @@ pub enum GrantError {
 
 impl From<GrantError> for ApiError {
     fn from(e: GrantError) -> Self {
-        ApiError::with_message(ErrorCode::InvalidRequest, e.to_string())
+        match e {
+            GrantError::PublishableCannotWrite => ErrorCode::PublishableKeyCannotWrite.into(),
+            GrantError::NoScopes => {
+                ApiError::with_message(ErrorCode::InvalidRequest, e.to_string())
+            }
+        }
     }
 }
 

@@ -1,0 +1,1044 @@
+//! The control plane's rules: roles and what each may do, the PIN lockout, sessions and
+//! their CSRF tokens, and the validation of key requests. The edge's admin handlers are
+//! glue around these functions; the route table here is what the router, the guard and
+//! the OpenAPI test agree on.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::key::{Environment, KeyKind};
+use crate::rng::Csprng;
+use crate::scope::{self, Access, Scope, ScopeSet};
+use crate::time::{parse_rfc3339, UnixMillis};
+
+/// A member's role in a workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Everything, including managing members.
+    Superadmin,
+    /// Keys, identity secrets, webhooks, settings, logs.
+    Admin,
+    /// Reads logs, exposures and webhook deliveries.
+    Developer,
+    /// Sees the workspace only.
+    Viewer,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [Role::Superadmin, Role::Admin, Role::Developer, Role::Viewer];
+
+    /// The API name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Superadmin => "superadmin",
+            Role::Admin => "admin",
+            Role::Developer => "developer",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Parses the API name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether this role may perform `action`.
+    pub const fn may(self, action: Action) -> bool {
+        match action {
+            Action::Own | Action::ViewWorkspace => true,
+            Action::ReadLogs | Action::ReadWebhooks => !matches!(self, Role::Viewer),
+            Action::ViewKeys
+            | Action::ManageKeys
+            | Action::ManageWorkspace
+            | Action::ManageWebhooks
+            | Action::ViewMembers
+            | Action::ReadAudit => matches!(self, Role::Superadmin | Role::Admin),
+            Action::ManageMembers => matches!(self, Role::Superadmin),
+        }
+    }
+}
+
+/// What a control-plane call does, for the role check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The member's own session and PIN.
+    Own,
+    /// See the workspace's name, status and settings.
+    ViewWorkspace,
+    /// Change the workspace's settings (exposure action, labels).
+    ManageWorkspace,
+    /// See keys and identity-secret metadata (seed 003: superadmin and admin only).
+    ViewKeys,
+    /// Create, change, roll, revoke, delete keys; roll and reveal identity secrets.
+    ManageKeys,
+    /// Read the request log and the exposure log.
+    ReadLogs,
+    /// See webhook endpoints and their delivery log.
+    ReadWebhooks,
+    /// Create, change, delete endpoints; redeliver.
+    ManageWebhooks,
+    /// See the members.
+    ViewMembers,
+    /// Invite, change and remove members.
+    ManageMembers,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+/// Every control-plane operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum AdminOp {
+    SignIn,
+    GetSession,
+    SignOut,
+    SetPin,
+    GetWorkspace,
+    PatchWorkspace,
+    ListMembers,
+    CreateMember,
+    PatchMember,
+    DeleteMember,
+    ListKeys,
+    CreateKey,
+    GetKey,
+    PatchKey,
+    DeleteKey,
+    RollKey,
+    RevokeKey,
+    ListIdentitySecrets,
+    RollIdentitySecret,
+    RevealIdentitySecret,
+    ListExposures,
+    ListLogs,
+    ListAudit,
+    ListWebhooks,
+    CreateWebhook,
+    GetWebhook,
+    PatchWebhook,
+    DeleteWebhook,
+    ListDeliveries,
+    Redeliver,
+}
+
+impl AdminOp {
+    /// Every operation.
+    pub const ALL: &'static [AdminOp] = &[
+        AdminOp::SignIn,
+        AdminOp::GetSession,
+        AdminOp::SignOut,
+        AdminOp::SetPin,
+        AdminOp::GetWorkspace,
+        AdminOp::PatchWorkspace,
+        AdminOp::ListMembers,
+        AdminOp::CreateMember,
+        AdminOp::PatchMember,
+        AdminOp::DeleteMember,
+        AdminOp::ListKeys,
+        AdminOp::CreateKey,
+        AdminOp::GetKey,
+        AdminOp::PatchKey,
+        AdminOp::DeleteKey,
+        AdminOp::RollKey,
+        AdminOp::RevokeKey,
+        AdminOp::ListIdentitySecrets,
+        AdminOp::RollIdentitySecret,
+        AdminOp::RevealIdentitySecret,
+        AdminOp::ListExposures,
+        AdminOp::ListLogs,
+        AdminOp::ListAudit,
+        AdminOp::ListWebhooks,
+        AdminOp::CreateWebhook,
+        AdminOp::GetWebhook,
+        AdminOp::PatchWebhook,
+        AdminOp::DeleteWebhook,
+        AdminOp::ListDeliveries,
+        AdminOp::Redeliver,
+    ];
+
+    /// Method and OpenAPI path template.
+    pub const fn endpoint(self) -> (&'static str, &'static str) {
+        use AdminOp::*;
+        match self {
+            SignIn => ("POST", "/v1/admin/session"),
+            GetSession => ("GET", "/v1/admin/session"),
+            SignOut => ("DELETE", "/v1/admin/session"),
+            SetPin => ("PUT", "/v1/admin/pin"),
+            GetWorkspace => ("GET", "/v1/admin/workspace"),
+            PatchWorkspace => ("PATCH", "/v1/admin/workspace"),
+            ListMembers => ("GET", "/v1/admin/members"),
+            CreateMember => ("POST", "/v1/admin/members"),
+            PatchMember => ("PATCH", "/v1/admin/members/{id}"),
+            DeleteMember => ("DELETE", "/v1/admin/members/{id}"),
+            ListKeys => ("GET", "/v1/admin/keys"),
+            CreateKey => ("POST", "/v1/admin/keys"),
+            GetKey => ("GET", "/v1/admin/keys/{id}"),
+            PatchKey => ("PATCH", "/v1/admin/keys/{id}"),
+            DeleteKey => ("DELETE", "/v1/admin/keys/{id}"),
+            RollKey => ("POST", "/v1/admin/keys/{id}/roll"),
+            RevokeKey => ("POST", "/v1/admin/keys/{id}/revoke"),
+            ListIdentitySecrets => ("GET", "/v1/admin/identity-secrets"),
+            RollIdentitySecret => ("POST", "/v1/admin/identity-secrets/roll"),
+            RevealIdentitySecret => ("POST", "/v1/admin/identity-secrets/{kid}/reveal"),
+            ListExposures => ("GET", "/v1/admin/exposures"),
+            ListLogs => ("GET", "/v1/admin/logs"),
+            ListAudit => ("GET", "/v1/admin/audit"),
+            ListWebhooks => ("GET", "/v1/admin/webhooks"),
+            CreateWebhook => ("POST", "/v1/admin/webhooks"),
+            GetWebhook => ("GET", "/v1/admin/webhooks/{id}"),
+            PatchWebhook => ("PATCH", "/v1/admin/webhooks/{id}"),
+            DeleteWebhook => ("DELETE", "/v1/admin/webhooks/{id}"),
+            ListDeliveries => ("GET", "/v1/admin/webhooks/{id}/deliveries"),
+            Redeliver => (
+                "POST",
+                "/v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+            ),
+        }
+    }
+
+    /// A stable name for logs and the audit trail, e.g. `keys.roll`.
+    pub const fn name(self) -> &'static str {
+        use AdminOp::*;
+        match self {
+            SignIn => "session.create",
+            GetSession => "session.get",
+            SignOut => "session.delete",
+            SetPin => "pin.set",
+            GetWorkspace => "workspace.get",
+            PatchWorkspace => "workspace.update",
+            ListMembers => "members.list",
+            CreateMember => "members.create",
+            PatchMember => "members.update",
+            DeleteMember => "members.delete",
+            ListKeys => "keys.list",
+            CreateKey => "keys.create",
+            GetKey => "keys.get",
+            PatchKey => "keys.update",
+            DeleteKey => "keys.delete",
+            RollKey => "keys.roll",
+            RevokeKey => "keys.revoke",
+            ListIdentitySecrets => "identity_secrets.list",
+            RollIdentitySecret => "identity_secrets.roll",
+            RevealIdentitySecret => "identity_secrets.reveal",
+            ListExposures => "exposures.list",
+            ListLogs => "logs.list",
+            ListAudit => "audit.list",
+            ListWebhooks => "webhooks.list",
+            CreateWebhook => "webhooks.create",
+            GetWebhook => "webhooks.get",
+            PatchWebhook => "webhooks.update",
+            DeleteWebhook => "webhooks.delete",
+            ListDeliveries => "webhooks.deliveries",
+            Redeliver => "webhooks.redeliver",
+        }
+    }
+
+    /// What the role check asks for. Sign-in needs no session at all.
+    pub const fn action(self) -> Action {
+        use AdminOp::*;
+        match self {
+            SignIn | GetSession | SignOut | SetPin => Action::Own,
+            GetWorkspace => Action::ViewWorkspace,
+            PatchWorkspace => Action::ManageWorkspace,
+            ListMembers => Action::ViewMembers,
+            CreateMember | PatchMember | DeleteMember => Action::ManageMembers,
+            ListKeys | GetKey | ListIdentitySecrets => Action::ViewKeys,
+            CreateKey | PatchKey | DeleteKey | RollKey | RevokeKey | RollIdentitySecret
+            | RevealIdentitySecret => Action::ManageKeys,
+            ListExposures | ListLogs => Action::ReadLogs,
+            ListAudit => Action::ReadAudit,
+            ListWebhooks | GetWebhook | ListDeliveries => Action::ReadWebhooks,
+            CreateWebhook | PatchWebhook | DeleteWebhook | Redeliver => Action::ManageWebhooks,
+        }
+    }
+
+    /// Whether the member's PIN must come with the call (`X-Confirm-Pin`, seed 003).
+    pub const fn needs_pin(self) -> bool {
+        matches!(
+            self,
+            AdminOp::CreateKey
+                | AdminOp::RollKey
+                | AdminOp::DeleteKey
+                | AdminOp::RollIdentitySecret
+                | AdminOp::RevealIdentitySecret
+        )
+    }
+
+    /// Whether the call changes state: needs `X-CSRF-Token` and writes an audit row.
+    /// Sign-in is the exception: there is no session yet to bind a token to.
+    pub const fn changes_state(self) -> bool {
+        let (method, _) = self.endpoint();
+        !matches!(self, AdminOp::SignIn) && !matches!(method.as_bytes(), b"GET")
+    }
+}
+
+/// A resolved control-plane request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminRoute {
+    /// The operation.
+    pub op: AdminOp,
+    /// The first `{…}` in the path (`{id}` or `{kid}`).
+    pub id: Option<String>,
+    /// The second (`{delivery_id}`).
+    pub sub_id: Option<String>,
+}
+
+/// Whether `path` is under `/v1/admin`.
+pub fn is_admin_path(path: &str) -> bool {
+    path == "/v1/admin" || path.starts_with("/v1/admin/")
+}
+
+fn path_matches<'a>(template: &str, path: &'a str) -> Option<Vec<&'a str>> {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    if t.len() != p.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (ts, ps) in t.iter().zip(p.iter()) {
+        if ts.starts_with('{') {
+            let ok = !ps.is_empty()
+                && ps.len() <= 64
+                && ps
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !ok {
+                return None;
+            }
+            params.push(*ps);
+        } else if ts != ps {
+            return None;
+        }
+    }
+    Some(params)
+}
+
+/// Resolves a control-plane method and path; `not_found` or `method_not_allowed` (with the
+/// `Allow` value) otherwise.
+pub fn resolve(method: &str, path: &str) -> Result<AdminRoute, (ApiError, Option<String>)> {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let mut allowed: Vec<&str> = Vec::new();
+    for &op in AdminOp::ALL {
+        let (m, template) = op.endpoint();
+        if let Some(params) = path_matches(template, path) {
+            if m == method {
+                return Ok(AdminRoute {
+                    op,
+                    id: params.first().map(|s| (*s).to_owned()),
+                    sub_id: params.get(1).map(|s| (*s).to_owned()),
+                });
+            }
+            allowed.push(m);
+        }
+    }
+    if allowed.is_empty() {
+        Err((ApiError::new(ErrorCode::NotFound), None))
+    } else {
+        Err((
+            ApiError::new(ErrorCode::MethodNotAllowed),
+            Some(allowed.join(", ")),
+        ))
+    }
+}
+
+/// Checks the role, in the order the contract gives: a refused role is 403 `forbidden_role`.
+pub fn authorize_role(role: Role, op: AdminOp) -> Result<(), ApiError> {
+    if role.may(op.action()) {
+        Ok(())
+    } else {
+        Err(ApiError::with_message(
+            ErrorCode::ForbiddenRole,
+            format!("The {} role cannot do this ({}).", role.as_str(), op.name()),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sessions
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "tally_session";
+/// Sessions end this long after sign-in.
+pub const SESSION_TTL_MS: UnixMillis = 12 * 60 * 60 * 1000;
+
+/// A new session token (32 random bytes, base64url): the cookie's value. Only its SHA-256
+/// is stored.
+pub fn new_session_token(rng: &mut impl Csprng) -> String {
+    let mut b = [0u8; 32];
+    rng.fill(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+/// What the sessions table stores for a token: SHA-256, hex.
+pub fn session_digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The CSRF token of a session: HMAC-SHA256(session token, "tally-csrf-v1"), base64url.
+/// Derived, not stored: only a holder of the (HttpOnly) cookie's value, i.e. the edge, can
+/// compute it, and it is handed to the dashboard in the sign-in and session answers.
+pub fn csrf_token(session_token: &str) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(session_token.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(b"tally-csrf-v1");
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// Whether `presented` is the session's CSRF token, in constant time.
+pub fn csrf_matches(session_token: &str, presented: Option<&str>) -> bool {
+    let Some(p) = presented else { return false };
+    let expected = csrf_token(session_token);
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(p.as_bytes()))
+}
+
+/// A cookie's value from a `Cookie` header.
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|part| {
+        let (k, v) = part.trim().split_once('=')?;
+        (k == name && !v.is_empty()).then_some(v)
+    })
+}
+
+/// `Set-Cookie` for a new session.
+pub fn session_cookie(token: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={}",
+        SESSION_TTL_MS / 1000
+    )
+}
+
+/// `Set-Cookie` that ends the session in the browser.
+pub fn cleared_cookie() -> String {
+    format!("{SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0")
+}
+
+// ---------------------------------------------------------------------------------------
+// PIN lockout
+
+/// Wrong PINs in a row that lock PIN-guarded actions.
+pub const MAX_PIN_FAILURES: i64 = 5;
+/// How long the lock lasts.
+pub const PIN_LOCK_MS: UnixMillis = 15 * 60 * 1000;
+
+/// A member's PIN counters as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PinCounters {
+    /// Wrong PINs since the last right one (or the last lock's end).
+    pub failures: i64,
+    /// While in the future, PIN-guarded actions answer `pin_locked`.
+    pub locked_until: Option<UnixMillis>,
+}
+
+impl PinCounters {
+    /// Whether the lock holds at `now`.
+    pub fn is_locked(&self, now: UnixMillis) -> bool {
+        self.locked_until.is_some_and(|t| t > now)
+    }
+
+    /// The counters after one more wrong PIN at `now`: the fifth locks.
+    pub fn after_failure(self, now: UnixMillis) -> PinCounters {
+        // A lock that has ended starts a fresh count.
+        let base = if self.locked_until.is_some_and(|t| t <= now) {
+            0
+        } else {
+            self.failures
+        };
+        let failures = base + 1;
+        PinCounters {
+            failures,
+            locked_until: (failures >= MAX_PIN_FAILURES).then_some(now + PIN_LOCK_MS),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys
+
+/// `POST /v1/admin/keys` body.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewKey {
+    /// Shown in lists.
+    pub name: Option<String>,
+    /// What the key is for (seed 000).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `read_only`, `full_access` or `custom`.
+    pub access: Option<String>,
+    /// For `custom`.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    /// `test` or `prod`.
+    pub environment: Option<String>,
+    /// RFC 3339, or null for never.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// Publishable keys only.
+    #[serde(default)]
+    pub allowed_origins: Option<Vec<String>>,
+    /// `publishable` or `secret`; by default a key that can write is secret and a
+    /// read-only key publishable.
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// `PATCH /v1/admin/keys/{id}` body: every field optional.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct KeyPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New access.
+    pub access: Option<String>,
+    /// New scopes (with `custom`).
+    pub scopes: Option<Vec<String>>,
+    /// New origin list (publishable only).
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// A validated key to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPlan {
+    /// Name, trimmed.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Kind.
+    pub kind: KeyKind,
+    /// Access.
+    pub access: Access,
+    /// Resolved scopes.
+    pub scopes: ScopeSet,
+    /// Environment.
+    pub env: Environment,
+    /// Expiry.
+    pub expires_at: Option<UnixMillis>,
+    /// Origins.
+    pub allowed_origins: Vec<String>,
+}
+
+/// The editable part of a stored key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySettings {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Kind (never changes).
+    pub kind: KeyKind,
+    /// Access.
+    pub access: Access,
+    /// Scopes.
+    pub scopes: ScopeSet,
+    /// Origins.
+    pub allowed_origins: Vec<String>,
+}
+
+fn invalid(msg: impl Into<String>) -> ApiError {
+    ApiError::with_message(ErrorCode::InvalidRequest, msg)
+}
+
+fn clean_name(name: &str) -> Result<String, ApiError> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
+        return Err(invalid("name is 1 to 100 characters."));
+    }
+    Ok(n.to_owned())
+}
+
+fn clean_description(d: &str) -> Result<String, ApiError> {
+    if d.chars().count() > 500 {
+        return Err(invalid("description is at most 500 characters."));
+    }
+    Ok(d.trim().to_owned())
+}
+
+fn parse_scopes(list: &[String]) -> Result<ScopeSet, ApiError> {
+    let mut set = ScopeSet::default();
+    for s in list {
+        set.insert(Scope::parse(s).ok_or_else(|| invalid(format!("unknown scope {s:?}.")))?);
+    }
+    Ok(set)
+}
+
+/// Checks an allowed-origin entry: `scheme://host[:port]`, or `https://*.domain`.
+pub fn validate_origin(o: &str) -> Result<(), ApiError> {
+    let bad = || {
+        invalid(format!(
+            "{o:?} is not an origin like https://shop.example or https://*.shop.example."
+        ))
+    };
+    let rest = o
+        .strip_prefix("https://")
+        .or_else(|| o.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let host = rest.strip_prefix("*.").unwrap_or(rest);
+    let ok = !host.is_empty()
+        && o.len() <= 200
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+        && !host.starts_with('.')
+        && !host.ends_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(bad())
+    }
+}
+
+fn check_origins(kind: KeyKind, origins: &[String]) -> Result<Vec<String>, ApiError> {
+    if kind == KeyKind::Secret && !origins.is_empty() {
+        return Err(invalid(
+            "allowed_origins applies to publishable keys only: secret keys are never used from a browser.",
+        ));
+    }
+    if origins.len() > 50 {
+        return Err(invalid("at most 50 allowed origins."));
+    }
+    for o in origins {
+        validate_origin(o)?;
+    }
+    Ok(origins.to_vec())
+}
+
+fn resolve_access(
+    kind: Option<KeyKind>,
+    access: Access,
+    scopes: &[String],
+) -> Result<(KeyKind, ScopeSet), ApiError> {
+    let custom = parse_scopes(scopes)?;
+    let wanted = match access {
+        Access::ReadOnly => ScopeSet::read_only(),
+        Access::FullAccess => ScopeSet::all(),
+        Access::Custom => custom,
+    };
+    let kind = kind.unwrap_or(if wanted.is_write_capable() {
+        KeyKind::Secret
+    } else {
+        KeyKind::Publishable
+    });
+    Ok((kind, scope::grant(kind, access, custom)?))
+}
+
+/// Validates a new key. `approved` is the workspace's status.
+pub fn plan_key(req: &NewKey, approved: bool, now: UnixMillis) -> Result<KeyPlan, ApiError> {
+    let name = clean_name(
+        req.name
+            .as_deref()
+            .ok_or_else(|| invalid("name is required."))?,
+    )?;
+    let description = clean_description(req.description.as_deref().unwrap_or(""))?;
+    let env = match req.environment.as_deref() {
+        None => Environment::Test,
+        Some(e) => Environment::parse(e).ok_or_else(|| invalid("environment is test or prod."))?,
+    };
+    let access = Access::parse(req.access.as_deref().unwrap_or(""))
+        .ok_or_else(|| invalid("access is read_only, full_access or custom."))?;
+    let kind = match req.kind.as_deref() {
+        None => None,
+        Some(k) => {
+            Some(KeyKind::parse(k).ok_or_else(|| invalid("kind is publishable or secret."))?)
+        }
+    };
+    let (kind, scopes) = resolve_access(kind, access, req.scopes.as_deref().unwrap_or(&[]))?;
+    let expires_at = match req.expires_at.as_deref() {
+        None => None,
+        Some(t) => {
+            let at = parse_rfc3339(t)
+                .ok_or_else(|| invalid("expires_at is an RFC 3339 time or null."))?;
+            if at <= now {
+                return Err(invalid("expires_at must be in the future."));
+            }
+            Some(at)
+        }
+    };
+    let allowed_origins = check_origins(kind, req.allowed_origins.as_deref().unwrap_or(&[]))?;
+    if env == Environment::Prod && !approved {
+        return Err(ErrorCode::WorkspaceNotApproved.into());
+    }
+    Ok(KeyPlan {
+        name,
+        description,
+        kind,
+        access,
+        scopes,
+        env,
+        expires_at,
+        allowed_origins,
+    })
+}
+
+/// Applies a patch. A publishable key never gains a write scope; a secret key may be
+/// downgraded to read-only and stays secret.
+pub fn apply_patch(current: &KeySettings, patch: &KeyPatch) -> Result<KeySettings, ApiError> {
+    let mut next = current.clone();
+    if let Some(n) = &patch.name {
+        next.name = clean_name(n)?;
+    }
+    if let Some(d) = &patch.description {
+        next.description = clean_description(d)?;
+    }
+    if patch.access.is_some() || patch.scopes.is_some() {
+        let access = match patch.access.as_deref() {
+            Some(a) => Access::parse(a)
+                .ok_or_else(|| invalid("access is read_only, full_access or custom."))?,
+            None => current.access,
+        };
+        let scopes: Vec<String> = match &patch.scopes {
+            Some(s) => s.clone(),
+            None => current
+                .scopes
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+        };
+        let (_, granted) = resolve_access(Some(current.kind), access, &scopes)?;
+        next.access = access;
+        next.scopes = granted;
+    }
+    if let Some(o) = &patch.allowed_origins {
+        next.allowed_origins = check_origins(current.kind, o)?;
+    }
+    Ok(next)
+}
+
+/// The longest roll overlap: 7 days.
+pub const MAX_OVERLAP_SECONDS: i64 = 7 * 24 * 3600;
+
+/// Checks a roll overlap (0 s to 7 days).
+pub fn check_overlap(seconds: Option<i64>) -> Result<i64, ApiError> {
+    match seconds.unwrap_or(0) {
+        s @ 0..=MAX_OVERLAP_SECONDS => Ok(s),
+        _ => Err(invalid("overlap_seconds is 0 to 604800 (7 days).")),
+    }
+}
+
+/// A key's status as lists show it.
+pub fn key_status(
+    revoked_at: Option<UnixMillis>,
+    expires_at: Option<UnixMillis>,
+    now: UnixMillis,
+) -> &'static str {
+    if revoked_at.is_some() {
+        "revoked"
+    } else if expires_at.is_some_and(|t| t <= now) {
+        "expired"
+    } else {
+        "active"
+    }
+}
+
+/// Normalises a member email: trimmed, lower case, a plausible address.
+pub fn normalize_email(e: &str) -> Result<String, ApiError> {
+    let e = e.trim().to_ascii_lowercase();
+    let ok = e.len() <= 254
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(e)
+    } else {
+        Err(invalid("email is not a valid address."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: UnixMillis = 1_800_000_000_000;
+
+    fn new_key(access: &str, scopes: &[&str], kind: Option<&str>) -> NewKey {
+        NewKey {
+            name: Some("Checkout".into()),
+            access: Some(access.into()),
+            scopes: Some(scopes.iter().map(|s| (*s).to_owned()).collect()),
+            kind: kind.map(str::to_owned),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn only_superadmin_and_admin_touch_keys() {
+        for op in [
+            AdminOp::ListKeys,
+            AdminOp::GetKey,
+            AdminOp::CreateKey,
+            AdminOp::PatchKey,
+            AdminOp::RollKey,
+            AdminOp::RevokeKey,
+            AdminOp::DeleteKey,
+            AdminOp::RollIdentitySecret,
+            AdminOp::RevealIdentitySecret,
+        ] {
+            assert!(authorize_role(Role::Superadmin, op).is_ok());
+            assert!(authorize_role(Role::Admin, op).is_ok());
+            for r in [Role::Developer, Role::Viewer] {
+                assert_eq!(
+                    authorize_role(r, op).map_err(|e| e.code),
+                    Err(ErrorCode::ForbiddenRole),
+                    "{r:?} {op:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn developers_read_logs_and_viewers_only_see_the_workspace() {
+        assert!(Role::Developer.may(Action::ReadLogs));
+        assert!(!Role::Viewer.may(Action::ReadLogs));
+        assert!(Role::Viewer.may(Action::ViewWorkspace));
+        assert!(!Role::Viewer.may(Action::ViewMembers));
+        assert!(!Role::Admin.may(Action::ManageMembers));
+        assert!(Role::Superadmin.may(Action::ManageMembers));
+    }
+
+    #[test]
+    fn pins_guard_generate_roll_delete_and_identity_secrets() {
+        let guarded: Vec<_> = AdminOp::ALL.iter().filter(|o| o.needs_pin()).collect();
+        assert_eq!(guarded.len(), 5);
+        assert!(
+            !AdminOp::RevokeKey.needs_pin(),
+            "revoking must never be slowed down"
+        );
+    }
+
+    #[test]
+    fn every_state_change_but_sign_in_needs_csrf() {
+        assert!(!AdminOp::SignIn.changes_state());
+        assert!(AdminOp::SignOut.changes_state());
+        assert!(AdminOp::RevokeKey.changes_state());
+        assert!(!AdminOp::ListLogs.changes_state());
+    }
+
+    #[test]
+    fn routes_resolve_with_their_parameters() {
+        let r = resolve("POST", "/v1/admin/keys/key_abc/roll").unwrap();
+        assert_eq!(r.op, AdminOp::RollKey);
+        assert_eq!(r.id.as_deref(), Some("key_abc"));
+        let r = resolve("POST", "/v1/admin/webhooks/wh_1/deliveries/dlv_2/redeliver").unwrap();
+        assert_eq!(
+            (r.id.as_deref(), r.sub_id.as_deref()),
+            (Some("wh_1"), Some("dlv_2"))
+        );
+        let (e, allow) = resolve("PUT", "/v1/admin/keys").unwrap_err();
+        assert_eq!(e.code, ErrorCode::MethodNotAllowed);
+        assert_eq!(allow.as_deref(), Some("GET, POST"));
+        assert_eq!(
+            resolve("GET", "/v1/admin/nope").unwrap_err().0.code,
+            ErrorCode::NotFound
+        );
+        assert_eq!(
+            resolve("GET", "/v1/admin/keys/..%2F").unwrap_err().0.code,
+            ErrorCode::NotFound
+        );
+    }
+
+    #[test]
+    fn the_fifth_wrong_pin_locks_for_fifteen_minutes() {
+        let mut c = PinCounters::default();
+        for i in 1..5 {
+            c = c.after_failure(NOW);
+            assert_eq!(c.failures, i);
+            assert!(!c.is_locked(NOW));
+        }
+        c = c.after_failure(NOW);
+        assert!(c.is_locked(NOW));
+        assert!(c.is_locked(NOW + PIN_LOCK_MS - 1));
+        assert!(!c.is_locked(NOW + PIN_LOCK_MS));
+        let after = c.after_failure(NOW + PIN_LOCK_MS);
+        assert_eq!(after.failures, 1, "a finished lock starts a fresh count");
+    }
+
+    #[test]
+    fn csrf_tokens_are_bound_to_the_session() {
+        let a = csrf_token("session-a");
+        assert!(csrf_matches("session-a", Some(&a)));
+        assert!(!csrf_matches("session-b", Some(&a)));
+        assert!(!csrf_matches("session-a", None));
+        assert!(!csrf_matches("session-a", Some("")));
+        assert_eq!(session_digest("x").len(), 64);
+    }
+
+    #[test]
+    fn cookies_are_found_among_others_and_set_strictly() {
+        assert_eq!(
+            cookie_value("a=1; tally_session=abc; b=2", SESSION_COOKIE),
+            Some("abc")
+        );
+        assert_eq!(cookie_value("tally_session=", SESSION_COOKIE), None);
+        assert_eq!(cookie_value("xtally_session=abc", SESSION_COOKIE), None);
+        let c = session_cookie("t");
+        for part in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+            assert!(c.contains(part), "{c}");
+        }
+    }
+
+    #[test]
+    fn read_only_keys_default_to_publishable_and_writers_to_secret() {
+        let p = plan_key(&new_key("read_only", &[], None), true, NOW).unwrap();
+        assert_eq!(p.kind, KeyKind::Publishable);
+        let s = plan_key(&new_key("full_access", &[], None), true, NOW).unwrap();
+        assert_eq!(s.kind, KeyKind::Secret);
+        let ro_sk = plan_key(&new_key("read_only", &[], Some("secret")), true, NOW).unwrap();
+        assert_eq!(
+            (ro_sk.kind, ro_sk.scopes),
+            (KeyKind::Secret, ScopeSet::read_only())
+        );
+    }
+
+    #[test]
+    fn a_publishable_key_cannot_be_created_or_patched_into_writing() {
+        for k in [
+            new_key("full_access", &[], Some("publishable")),
+            new_key(
+                "custom",
+                &["coins_read", "coins_write"],
+                Some("publishable"),
+            ),
+        ] {
+            assert_eq!(
+                plan_key(&k, true, NOW).map_err(|e| e.code),
+                Err(ErrorCode::PublishableKeyCannotWrite)
+            );
+        }
+        let pk = plan_key(&new_key("read_only", &[], None), true, NOW).unwrap();
+        let settings = KeySettings {
+            name: pk.name,
+            description: pk.description,
+            kind: pk.kind,
+            access: pk.access,
+            scopes: pk.scopes,
+            allowed_origins: vec![],
+        };
+        for patch in [
+            KeyPatch {
+                access: Some("full_access".into()),
+                ..Default::default()
+            },
+            KeyPatch {
+                access: Some("custom".into()),
+                scopes: Some(vec!["member_write".into()]),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(
+                apply_patch(&settings, &patch).map_err(|e| e.code),
+                Err(ErrorCode::PublishableKeyCannotWrite)
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_key_may_be_downgraded_and_stays_secret() {
+        let sk = plan_key(&new_key("full_access", &[], None), true, NOW).unwrap();
+        let settings = KeySettings {
+            name: sk.name,
+            description: sk.description,
+            kind: sk.kind,
+            access: sk.access,
+            scopes: sk.scopes,
+            allowed_origins: vec![],
+        };
+        let down = apply_patch(
+            &settings,
+            &KeyPatch {
+                access: Some("read_only".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(down.kind, KeyKind::Secret);
+        assert!(!down.scopes.is_write_capable());
+    }
+
+    #[test]
+    fn production_keys_need_an_approved_workspace() {
+        let mut k = new_key("read_only", &[], None);
+        k.environment = Some("prod".into());
+        assert_eq!(
+            plan_key(&k, false, NOW).map_err(|e| e.code),
+            Err(ErrorCode::WorkspaceNotApproved)
+        );
+        assert!(plan_key(&k, true, NOW).is_ok());
+        k.environment = Some("test".into());
+        assert!(
+            plan_key(&k, false, NOW).is_ok(),
+            "test keys work while pending"
+        );
+    }
+
+    #[test]
+    fn bad_key_requests_are_refused_with_reasons() {
+        let mut k = new_key("custom", &["coins_fly"], None);
+        assert_eq!(
+            plan_key(&k, true, NOW).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
+        k = new_key("custom", &[], None);
+        assert_eq!(
+            plan_key(&k, true, NOW).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
+        k = new_key("read_only", &[], None);
+        k.expires_at = Some("2020-01-01T00:00:00Z".into());
+        assert_eq!(
+            plan_key(&k, true, NOW).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
+        k = new_key("full_access", &[], None);
+        k.allowed_origins = Some(vec!["https://shop.example".into()]);
+        assert_eq!(
+            plan_key(&k, true, NOW).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
+        k = new_key("read_only", &[], None);
+        k.allowed_origins = Some(vec!["javascript:alert(1)".into()]);
+        assert_eq!(
+            plan_key(&k, true, NOW).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
+        k.allowed_origins = Some(vec![
+            "https://*.brand.test".into(),
+            "http://127.0.0.1:8080".into(),
+        ]);
+        assert!(plan_key(&k, true, NOW).is_ok());
+        k.name = Some("  ".into());
+        assert_eq!(
+            plan_key(&k, true, NOW).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn overlaps_are_bounded_to_seven_days() {
+        assert_eq!(check_overlap(None), Ok(0));
+        assert_eq!(check_overlap(Some(604_800)), Ok(604_800));
+        assert!(check_overlap(Some(604_801)).is_err());
+        assert!(check_overlap(Some(-1)).is_err());
+    }
+
+    #[test]
+    fn status_and_emails() {
+        assert_eq!(key_status(Some(1), None, NOW), "revoked");
+        assert_eq!(key_status(None, Some(NOW), NOW), "expired");
+        assert_eq!(key_status(None, Some(NOW + 1), NOW), "active");
+        assert_eq!(
+            normalize_email(" Ada@Example.COM ").unwrap(),
+            "ada@example.com"
+        );
+        assert!(normalize_email("nope").is_err());
+        assert!(normalize_email("a b@x.y").is_err());
+    }
+}

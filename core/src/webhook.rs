@@ -1,0 +1,251 @@
+//! Webhooks: event types, Stripe-style signatures, the retry schedule and endpoint rules.
+//!
+//! A delivery carries `Tally-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret,
+//! "<t>.<body>")>`. Receivers recompute the HMAC over the raw body, compare in constant
+//! time, and refuse timestamps older than a tolerance (replay protection).
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::key::Environment;
+
+/// Every event type, as endpoints subscribe to them.
+pub const EVENT_TYPES: &[&str] = &[
+    "coins.credited",
+    "coins.debited",
+    "referral.applied",
+    "api_key.created",
+    "api_key.rolled",
+    "api_key.revoked",
+    "api_key.exposed",
+    "api_key.expiring",
+];
+
+/// The signature header's name.
+pub const SIGNATURE_HEADER: &str = "Tally-Signature";
+
+/// Attempts per delivery before it is marked failed (the first one included).
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Seconds to wait after failed attempt `n` (1-based): 5 s, 30 s, 2 min, 10 min, 1 h, 4 h,
+/// 12 h. Exponential-ish, so a receiver that is down for a deploy catches up within
+/// seconds, and one that is down for a day still gets the event.
+pub fn retry_delay_seconds(failed_attempt: i64) -> Option<i64> {
+    const SCHEDULE: [i64; 7] = [5, 30, 120, 600, 3600, 4 * 3600, 12 * 3600];
+    if failed_attempt < 1 || failed_attempt >= MAX_ATTEMPTS {
+        return None;
+    }
+    usize::try_from(failed_attempt - 1)
+        .ok()
+        .and_then(|i| SCHEDULE.get(i).copied())
+}
+
+fn mac(secret: &[u8], t: i64, body: &[u8]) -> [u8; 32] {
+    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(secret) else {
+        return [0u8; 32];
+    };
+    m.update(t.to_string().as_bytes());
+    m.update(b".");
+    m.update(body);
+    m.finalize().into_bytes().into()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The `Tally-Signature` value for `body` at Unix second `t`.
+pub fn sign(secret: &[u8], t: i64, body: &[u8]) -> String {
+    format!("t={t},v1={}", hex(&mac(secret, t, body)))
+}
+
+/// Why a signature is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// The header is not `t=…,v1=…`.
+    #[error("malformed signature header")]
+    Malformed,
+    /// No `v1` matches.
+    #[error("signature does not match")]
+    Mismatch,
+    /// `t` is too far from now.
+    #[error("timestamp outside the tolerance")]
+    Stale,
+}
+
+/// Verifies a signature header as a receiver should (any `v1` may match, so signing
+/// secrets can be rolled), within `tolerance` seconds of `now`.
+pub fn verify(
+    secret: &[u8],
+    header: &str,
+    body: &[u8],
+    now: i64,
+    tolerance: i64,
+) -> Result<(), SignatureError> {
+    let mut t = None;
+    let mut sigs = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v)) => t = v.parse::<i64>().ok(),
+            Some(("v1", v)) => sigs.push(v),
+            _ => {}
+        }
+    }
+    let t = t.ok_or(SignatureError::Malformed)?;
+    if sigs.is_empty() {
+        return Err(SignatureError::Malformed);
+    }
+    if (now - t).abs() > tolerance {
+        return Err(SignatureError::Stale);
+    }
+    let expected = hex(&mac(secret, t, body));
+    if sigs
+        .iter()
+        .any(|s| bool::from(expected.as_bytes().ct_eq(s.as_bytes())))
+    {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
+}
+
+/// Checks an endpoint URL: https, or (test endpoints only) http on the loopback interface,
+/// which is how a merchant's local receiver is reached under `wrangler dev`.
+pub fn validate_url(url: &str, env: Environment) -> Result<(), ApiError> {
+    let bad = || ApiError::new(ErrorCode::InvalidWebhookUrl);
+    if url.len() > 2000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') {
+        return Err(bad());
+    }
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if !h.ends_with(']') || authority.starts_with('[') => {
+            if !port.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            h
+        }
+        _ => authority,
+    };
+    match scheme {
+        "https" => Ok(()),
+        "http"
+            if env == Environment::Test && matches!(host, "127.0.0.1" | "localhost" | "[::1]") =>
+        {
+            Ok(())
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// Checks a list of event types: known, at least one, no duplicates.
+pub fn validate_events(events: &[String]) -> Result<Vec<String>, ApiError> {
+    if events.is_empty() {
+        return Err(ApiError::with_message(
+            ErrorCode::InvalidRequest,
+            "events needs at least one event type.",
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for e in events {
+        if !EVENT_TYPES.contains(&e.as_str()) {
+            return Err(ApiError::with_message(
+                ErrorCode::InvalidRequest,
+                format!("unknown event type {e:?}."),
+            ));
+        }
+        if !out.contains(e) {
+            out.push(e.clone());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_verifies_and_any_change_breaks_it() {
+        let body = br#"{"type":"coins.credited"}"#;
+        let h = sign(b"whsec", 1_800_000_000, body);
+        assert!(h.starts_with("t=1800000000,v1="));
+        assert_eq!(verify(b"whsec", &h, body, 1_800_000_010, 300), Ok(()));
+        assert_eq!(
+            verify(b"other", &h, body, 1_800_000_010, 300),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(b"whsec", &h, b"{}", 1_800_000_010, 300),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(b"whsec", &h, body, 1_800_001_000, 300),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            verify(b"whsec", "v1=abc", body, 0, 300),
+            Err(SignatureError::Malformed)
+        );
+    }
+
+    #[test]
+    fn the_signature_is_stripes_scheme() {
+        // HMAC-SHA256("key", "1.{}"), computed independently with Python's hmac module.
+        assert_eq!(
+            sign(b"key", 1, b"{}"),
+            "t=1,v1=1ba6b8171186efc613e8bcc0cbdab2748f24984d7c5a84faa2637afa0e40d224"
+        );
+    }
+
+    #[test]
+    fn retries_back_off_and_stop() {
+        assert_eq!(retry_delay_seconds(1), Some(5));
+        assert_eq!(retry_delay_seconds(2), Some(30));
+        assert_eq!(retry_delay_seconds(7), Some(12 * 3600));
+        assert_eq!(retry_delay_seconds(MAX_ATTEMPTS), None);
+        let mut last = 0;
+        for n in 1..MAX_ATTEMPTS {
+            let d = retry_delay_seconds(n).unwrap();
+            assert!(d > last);
+            last = d;
+        }
+    }
+
+    #[test]
+    fn urls_are_https_or_local_http_for_test_endpoints() {
+        assert!(validate_url("https://hooks.shop.example/tally", Environment::Prod).is_ok());
+        assert!(validate_url("http://127.0.0.1:9000/hook", Environment::Test).is_ok());
+        assert!(validate_url("http://localhost/hook", Environment::Test).is_ok());
+        for (u, env) in [
+            ("http://127.0.0.1:9000/hook", Environment::Prod),
+            ("http://shop.example/hook", Environment::Test),
+            ("http://127.0.0.1.evil.example/", Environment::Test),
+            ("http://user@127.0.0.1/", Environment::Test),
+            ("ftp://shop.example/", Environment::Prod),
+            ("https://", Environment::Prod),
+            ("https://a b/", Environment::Prod),
+        ] {
+            assert_eq!(
+                validate_url(u, env).map_err(|e| e.code),
+                Err(ErrorCode::InvalidWebhookUrl),
+                "{u}"
+            );
+        }
+    }
+
+    #[test]
+    fn events_must_be_known() {
+        assert!(validate_events(&[]).is_err());
+        assert!(validate_events(&["coins.stolen".into()]).is_err());
+        assert_eq!(
+            validate_events(&["coins.credited".into(), "coins.credited".into()]).unwrap(),
+            vec!["coins.credited".to_owned()]
+        );
+    }
+}
