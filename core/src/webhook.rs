@@ -34,7 +34,7 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// seconds, and one that is down for a day still gets the event.
 pub fn retry_delay_seconds(failed_attempt: i64) -> Option<i64> {
     const SCHEDULE: [i64; 7] = [5, 30, 120, 600, 3600, 4 * 3600, 12 * 3600];
-    if failed_attempt < 1 || failed_attempt >= MAX_ATTEMPTS {
+    if !(1..MAX_ATTEMPTS).contains(&failed_attempt) {
         return None;
     }
     usize::try_from(failed_attempt - 1)
