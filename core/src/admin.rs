@@ -754,6 +754,7 @@ pub fn normalize_email(e: &str) -> Result<String, ApiError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

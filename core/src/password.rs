@@ -162,6 +162,7 @@ pub fn check_new_pin(p: &str) -> Result<(), CredentialRule> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

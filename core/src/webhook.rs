@@ -167,6 +167,7 @@ pub fn validate_events(events: &[String]) -> Result<Vec<String>, ApiError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
