@@ -25,7 +25,7 @@ use crate::handlers::{self, Call};
 use crate::http::{self, Query};
 use crate::keys::{self, KeyContext};
 use crate::logs::{self, LogRow};
-use crate::{identity, limits, rng, store};
+use crate::{admin, identity, limits, rng, store, webhooks};
 
 const OPENAPI: &str = include_str!("../openapi.json");
 const DOCS: &str = include_str!("../docs.html");
@@ -189,6 +189,18 @@ async fn run(
     ex: &mut Exchange,
 ) -> Result<Response, Failure> {
     let inc = Incoming::read(req)?;
+    if tally_core::admin::is_admin_path(&inc.path) {
+        // The control plane: session cookies, never keys, never CORS. A cross-origin
+        // preflight gets no CORS headers, so the browser refuses the call.
+        ex.cors = Cors::None;
+        ex.caller = inc.signals().classify();
+        if inc.preflight {
+            ex.route = "preflight";
+            return Ok(Response::empty()?.with_status(204));
+        }
+        let method = ex.method.clone();
+        return admin::handle(req, env, ctx, &method, &inc.path, &inc.query, &mut ex.route).await;
+    }
     if inc.preflight {
         return preflight(env, &inc, ex).await;
     }
@@ -314,6 +326,7 @@ async fn authorize_and_dispatch(
     };
     let call = Call {
         env,
+        ctx,
         grant: &grant,
         workspace: &context.workspace,
         route,
@@ -366,9 +379,34 @@ async fn refuse(
         let revoke = denial.revoke
             || (kind == ExposureKind::Url
                 && c.record.exposure_action == ExposureAction::AlertAndRevoke);
+        let newly_revoked = revoke && c.record.revoked_at.is_none();
         if revoke {
             if let Err(e) = keys::revoke(env, id, now).await {
                 worker::console_error!("exposed key {id} not revoked: {}", e.error.message);
+            }
+        }
+        let event = serde_json::json!({
+            "key_id": id,
+            "kind": kind.as_str(),
+            "origin": inc.origin,
+            "ip": inc.ip,
+            "user_agent": inc.user_agent,
+            "route": ex.route,
+            "revoked": revoke,
+        });
+        if let Err(e) =
+            webhooks::emit(env, ws, c.record.env, "api_key.exposed", event.clone()).await
+        {
+            worker::console_error!("api_key.exposed for {id} not recorded: {}", e.error.message);
+        }
+        if newly_revoked {
+            let revoked = serde_json::json!({ "key": { "id": id }, "reason": "exposed" });
+            if let Err(e) = webhooks::emit(env, ws, c.record.env, "api_key.revoked", revoked).await
+            {
+                worker::console_error!(
+                    "api_key.revoked for {id} not recorded: {}",
+                    e.error.message
+                );
             }
         }
         worker::console_warn!(

@@ -14,17 +14,18 @@ use tally_core::wire::{
     WidgetCoins, WidgetCustomer, WidgetView,
 };
 use tally_core::{ApiError, ErrorCode};
-use worker::{Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 use crate::error::Failure;
 use crate::http::{self, Query};
 use crate::keys::WorkspaceSettings;
 use crate::wallet::{self, History, Mutated, ReferralRecorded, WalletOp, WalletView};
-use crate::{identity, referrals, rng};
+use crate::{identity, referrals, rng, webhooks};
 
 /// Everything a handler may use.
 pub(crate) struct Call<'a> {
     pub(crate) env: &'a Env,
+    pub(crate) ctx: &'a Context,
     pub(crate) grant: &'a Grant,
     pub(crate) workspace: &'a WorkspaceSettings,
     pub(crate) route: &'a Route,
@@ -249,6 +250,20 @@ async fn mutate(
         label: call.workspace.coin_label.clone(),
         entry: result.entry,
     };
+    if !result.replayed {
+        let kind = match direction {
+            Direction::Credit => "coins.credited",
+            Direction::Debit => "coins.debited",
+        };
+        webhooks::emit_later(
+            call.env,
+            call.ctx,
+            &call.grant.workspace_id,
+            call.grant.env,
+            kind,
+            serde_json::to_value(&body)?,
+        );
+    }
     let extra = if result.replayed {
         vec![("Idempotent-Replayed", "true".to_owned())]
     } else {
@@ -301,14 +316,26 @@ async fn apply_referral(call: &Call<'_>, req: &mut Request) -> Result<Response, 
             },
         )
         .await?;
-    ok(&AppliedReferral {
+    let answer = AppliedReferral {
         code,
         referrer_id: referrer,
         referee_id: referee,
         reward_coins: reward,
         referrer_count: recorded.count,
         created_at: rfc3339(applied.created_at),
-    })
+    };
+    // Retries find the first application's row: only the request that wrote it announces it.
+    if applied.created_at == call.now {
+        webhooks::emit_later(
+            call.env,
+            call.ctx,
+            ws,
+            env,
+            "referral.applied",
+            serde_json::to_value(&answer)?,
+        );
+    }
+    ok(&answer)
 }
 
 async fn customer_token(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {

@@ -71,3 +71,11 @@ pub(crate) async fn secrets(
     CACHE.with(|c| c.borrow_mut().put(cache_key, secrets.clone(), now));
     Ok(secrets)
 }
+
+/// Drops a workspace's cached secrets after a roll.
+pub(crate) fn forget(workspace_id: &str, environment: Environment) {
+    CACHE.with(|c| {
+        c.borrow_mut()
+            .remove_key(&(workspace_id.to_owned(), environment))
+    });
+}

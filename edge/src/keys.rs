@@ -150,3 +150,17 @@ pub(crate) fn take_last_used_slot(key_id: &str, now: UnixMillis) -> bool {
         }
     })
 }
+
+/// Drops a key from this isolate's cache after an admin change (other isolates follow
+/// within [`KEY_CACHE_TTL_MS`]).
+pub(crate) fn forget(key_id: &str) {
+    CACHE.with(|c| {
+        c.borrow_mut()
+            .remove_where(|e| e.as_ref().is_some_and(|k| k.record.id == key_id))
+    });
+}
+
+/// Drops every cached key (a workspace setting they carry changed).
+pub(crate) fn forget_all() {
+    CACHE.with(|c| c.borrow_mut().remove_where(|_| true));
+}

@@ -6,6 +6,7 @@
 //! [`wallet`] (a Durable Object per shopper wallet: the coin ledger), [`referrals`],
 //! [`exposures`] and [`logs`] (D1). Errors become HTTP in one place, [`error`].
 
+mod admin;
 mod app;
 mod error;
 mod exposures;
@@ -19,12 +20,21 @@ mod referrals;
 mod rng;
 mod store;
 mod wallet;
+mod webhooks;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 pub use wallet::Wallet;
+pub use webhooks::WebhookDispatcher;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     Ok(app::handle(req, env, ctx).await)
+}
+
+/// The hourly cron (`[triggers]` in `wrangler.toml`): `api_key.expiring` for keys that
+/// expire within 7 days, once per key.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    webhooks::announce_expiring_keys(&env).await;
 }

@@ -52,3 +52,27 @@ pub(crate) async fn check(env: &Env, grant: &Grant, ip: Option<&str>) -> Result<
     }
     Ok(())
 }
+
+/// Sign-in attempts per client address (`SIGN_IN_LIMITER`: 20 a minute), so passwords
+/// cannot be guessed at the speed of the network. Fails open like the others.
+pub(crate) async fn check_sign_in(env: &Env, ip: &str) -> Result<(), Failure> {
+    let outcome = match env.rate_limiter("SIGN_IN_LIMITER") {
+        Ok(limiter) => limiter.limit(format!("signin|{ip}")).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(o) if !o.success => Err(Failure {
+            error: ApiError::with_message(
+                ErrorCode::RateLimited,
+                "Too many sign-in attempts from this address; retry in a minute.",
+            ),
+            retry_after: Some(60),
+            allow: None,
+        }),
+        Ok(_) => Ok(()),
+        Err(e) => {
+            worker::console_error!("rate limiter SIGN_IN_LIMITER unavailable, failing open: {e}");
+            Ok(())
+        }
+    }
+}

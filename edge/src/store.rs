@@ -99,4 +99,8 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     pub(crate) fn remove_where(&mut self, pred: impl Fn(&V) -> bool) {
         self.entries.retain(|_, (_, v)| !pred(v));
     }
+
+    pub(crate) fn remove_key(&mut self, k: &K) {
+        self.entries.remove(k);
+    }
 }

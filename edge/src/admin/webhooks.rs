@@ -1,0 +1,342 @@
+//! Webhook endpoints, their delivery log, and manual redelivery.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tally_core::key::Environment;
+use tally_core::rng::Csprng;
+use tally_core::time::rfc3339;
+use tally_core::webhook;
+use tally_core::{ApiError, ErrorCode};
+use worker::{Request, Response};
+
+use super::AdminCall;
+use crate::error::Failure;
+use crate::rng::{self, PlatformRng};
+use crate::store::{self, Arg};
+use crate::webhooks as dispatch;
+
+#[derive(Deserialize)]
+struct EndpointRow {
+    id: String,
+    environment: String,
+    url: String,
+    description: String,
+    events: String,
+    disabled: i64,
+    created_at: i64,
+}
+
+const COLUMNS: &str = "id, environment, url, description, events, disabled, created_at";
+
+fn view(r: &EndpointRow) -> Value {
+    let events: Vec<String> = serde_json::from_str(&r.events).unwrap_or_default();
+    json!({
+        "id": r.id,
+        "environment": r.environment,
+        "url": r.url,
+        "description": r.description,
+        "events": events,
+        "disabled": r.disabled != 0,
+        "created_at": rfc3339(r.created_at),
+    })
+}
+
+async fn load(call: &AdminCall<'_>, id: &str) -> Result<EndpointRow, Failure> {
+    let db = store::db(call.env)?;
+    let row: Option<EndpointRow> = store::stmt(
+        &db,
+        &format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE id = ?1 AND workspace_id = ?2"),
+        &[Arg::Text(id), Arg::Text(call.ws())],
+    )?
+    .first(None)
+    .await?;
+    row.ok_or_else(|| ErrorCode::WebhookNotFound.into())
+}
+
+pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
+    let db = store::db(call.env)?;
+    let rows: Vec<EndpointRow> = store::stmt(
+        &db,
+        &format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE workspace_id = ?1 ORDER BY created_at DESC, id"),
+        &[Arg::Text(call.ws())],
+    )?
+    .all()
+    .await?
+    .results()?;
+    let data: Vec<Value> = rows.iter().map(view).collect();
+    super::ok(
+        200,
+        &json!({ "data": data, "event_types": webhook::EVENT_TYPES }),
+    )
+}
+
+pub(super) async fn get(call: &AdminCall<'_>) -> Result<Response, Failure> {
+    super::ok(200, &view(&load(call, call.id()?).await?))
+}
+
+#[derive(Deserialize)]
+struct NewEndpoint {
+    url: String,
+    events: Vec<String>,
+    environment: Option<String>,
+    description: Option<String>,
+}
+
+fn description(d: Option<&str>) -> Result<String, Failure> {
+    let d = d.unwrap_or("").trim();
+    if d.chars().count() > 200 {
+        return Err(ApiError::with_message(
+            ErrorCode::InvalidRequest,
+            "description is at most 200 characters.",
+        )
+        .into());
+    }
+    Ok(d.to_owned())
+}
+
+/// `POST /v1/admin/webhooks`: 201 `{"endpoint","secret"}`; the signing secret is shown once.
+pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+    let body: NewEndpoint = super::body(req).await?;
+    let env = match body.environment.as_deref() {
+        None => Environment::Test,
+        Some(e) => Environment::parse(e).ok_or_else(|| {
+            Failure::from(ApiError::with_message(
+                ErrorCode::InvalidRequest,
+                "environment is test or prod.",
+            ))
+        })?,
+    };
+    webhook::validate_url(&body.url, env)?;
+    let events = webhook::validate_events(&body.events)?;
+    let description = description(body.description.as_deref())?;
+    let mut raw = [0u8; 32];
+    PlatformRng.fill(&mut raw);
+    let secret = format!("whsec_{}", URL_SAFE_NO_PAD.encode(raw));
+    let id = rng::new_id("wh");
+    let db = store::db(call.env)?;
+    store::stmt(
+        &db,
+        "INSERT INTO webhook_endpoints (id, workspace_id, environment, url, description, events, secret, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        &[
+            Arg::Text(&id),
+            Arg::Text(call.ws()),
+            Arg::Text(env.as_str()),
+            Arg::Text(&body.url),
+            Arg::Text(&description),
+            Arg::Text(&serde_json::to_string(&events)?),
+            Arg::Text(&secret),
+            Arg::Int(call.now),
+        ],
+    )?
+    .run()
+    .await?;
+    dispatch::forget_endpoints();
+    call.set_target(id.as_str());
+    let endpoint = view(&load(call, &id).await?);
+    super::ok(201, &json!({ "endpoint": endpoint, "secret": secret }))
+}
+
+#[derive(Deserialize)]
+struct EndpointPatch {
+    url: Option<String>,
+    events: Option<Vec<String>>,
+    description: Option<String>,
+    disabled: Option<bool>,
+}
+
+pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+    let row = load(call, call.id()?).await?;
+    let body: EndpointPatch = super::body(req).await?;
+    let env = Environment::parse(&row.environment).unwrap_or(Environment::Prod);
+    let url = body.url.unwrap_or(row.url);
+    webhook::validate_url(&url, env)?;
+    let events = match &body.events {
+        Some(e) => webhook::validate_events(e)?,
+        None => serde_json::from_str(&row.events).unwrap_or_default(),
+    };
+    let description = description(Some(
+        body.description.as_deref().unwrap_or(&row.description),
+    ))?;
+    let disabled = body.disabled.map_or(row.disabled, i64::from);
+    let db = store::db(call.env)?;
+    store::stmt(
+        &db,
+        "UPDATE webhook_endpoints SET url = ?2, events = ?3, description = ?4, disabled = ?5 WHERE id = ?1",
+        &[
+            Arg::Text(&row.id),
+            Arg::Text(&url),
+            Arg::Text(&serde_json::to_string(&events)?),
+            Arg::Text(&description),
+            Arg::Int(disabled),
+        ],
+    )?
+    .run()
+    .await?;
+    dispatch::forget_endpoints();
+    super::ok(200, &view(&load(call, &row.id).await?))
+}
+
+pub(super) async fn delete(call: &AdminCall<'_>) -> Result<Response, Failure> {
+    let row = load(call, call.id()?).await?;
+    let db = store::db(call.env)?;
+    db.batch(vec![
+        store::stmt(
+            &db,
+            "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = ?1)",
+            &[Arg::Text(&row.id)],
+        )?,
+        store::stmt(&db, "DELETE FROM webhook_deliveries WHERE endpoint_id = ?1", &[Arg::Text(&row.id)])?,
+        store::stmt(&db, "DELETE FROM webhook_endpoints WHERE id = ?1", &[Arg::Text(&row.id)])?,
+    ])
+    .await?;
+    dispatch::forget_endpoints();
+    super::ok(200, &json!({ "id": row.id, "deleted": true }))
+}
+
+#[derive(Deserialize)]
+struct DeliveryRow {
+    id: String,
+    event_id: String,
+    event_type: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at: Option<i64>,
+    last_status_code: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+#[derive(Deserialize)]
+struct AttemptRow {
+    delivery_id: String,
+    attempt: i64,
+    status_code: Option<i64>,
+    error: Option<String>,
+    duration_ms: i64,
+    created_at: i64,
+}
+
+fn delivery_view(d: &DeliveryRow, attempts: &[AttemptRow]) -> Value {
+    json!({
+        "id": d.id,
+        "event_id": d.event_id,
+        "event_type": d.event_type,
+        "status": d.status,
+        "attempt_count": d.attempts,
+        "next_attempt_at": d.next_attempt_at.map(rfc3339),
+        "last_status_code": d.last_status_code,
+        "last_error": d.last_error,
+        "created_at": rfc3339(d.created_at),
+        "updated_at": rfc3339(d.updated_at),
+        "attempts": attempts.iter().filter(|a| a.delivery_id == d.id).map(|a| json!({
+            "attempt": a.attempt,
+            "status_code": a.status_code,
+            "error": a.error,
+            "duration_ms": a.duration_ms,
+            "at": rfc3339(a.created_at),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+const DELIVERY_COLUMNS: &str = "id, event_id, event_type, status, attempts, next_attempt_at, last_status_code, last_error, created_at, updated_at";
+
+/// `GET /v1/admin/webhooks/{id}/deliveries?cursor=&limit=`: newest first, with attempts.
+pub(super) async fn deliveries(call: &AdminCall<'_>) -> Result<Response, Failure> {
+    let endpoint = load(call, call.id()?).await?;
+    let limit = super::limit(call.query)?;
+    let (c_at, c_id) = match call.query.get("cursor").filter(|c| !c.is_empty()) {
+        None => (None, None),
+        Some(c) => {
+            let bad = || {
+                Failure::from(ApiError::with_message(
+                    ErrorCode::InvalidRequest,
+                    "cursor is not valid.",
+                ))
+            };
+            let (t, id) = c.split_once('.').ok_or_else(bad)?;
+            (
+                Some(t.parse::<i64>().map_err(|_| bad())?),
+                Some(id.to_owned()),
+            )
+        }
+    };
+    let db = store::db(call.env)?;
+    let rows: Vec<DeliveryRow> = store::stmt(
+        &db,
+        &format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE endpoint_id = ?1 \
+             AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) \
+             ORDER BY created_at DESC, id DESC LIMIT ?4"
+        ),
+        &[
+            Arg::Text(&endpoint.id),
+            c_at.into(),
+            c_id.as_deref().into(),
+            Arg::Int(limit),
+        ],
+    )?
+    .all()
+    .await?
+    .results()?;
+    let attempts: Vec<AttemptRow> = if rows.is_empty() {
+        Vec::new()
+    } else {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+        let args: Vec<Arg<'_>> = ids.iter().map(|i| Arg::Text(i)).collect();
+        store::stmt(
+            &db,
+            &format!(
+                "SELECT delivery_id, attempt, status_code, error, duration_ms, created_at FROM webhook_attempts \
+                 WHERE delivery_id IN ({}) ORDER BY attempt",
+                placeholders.join(", ")
+            ),
+            &args,
+        )?
+        .all()
+        .await?
+        .results()?
+    };
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|r| format!("{}.{}", r.created_at, r.id)))
+        .flatten();
+    let data = rows.iter().map(|d| delivery_view(d, &attempts)).collect();
+    super::ok(200, &super::page(data, next))
+}
+
+/// `POST /v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver`: one more attempt now,
+/// whatever the delivery's state. 202 with the delivery.
+pub(super) async fn redeliver(call: &AdminCall<'_>) -> Result<Response, Failure> {
+    let endpoint = load(call, call.id()?).await?;
+    let delivery_id = call
+        .route
+        .sub_id
+        .as_deref()
+        .ok_or_else(|| Failure::from(ErrorCode::DeliveryNotFound))?;
+    let db = store::db(call.env)?;
+    let result = store::stmt(
+        &db,
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?3, updated_at = ?3 WHERE id = ?1 AND endpoint_id = ?2",
+        &[Arg::Text(delivery_id), Arg::Text(&endpoint.id), Arg::Int(call.now)],
+    )?
+    .run()
+    .await?;
+    if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+        return Err(ErrorCode::DeliveryNotFound.into());
+    }
+    call.set_target(delivery_id);
+    dispatch::wake(call.env, call.ws()).await?;
+    let row: Option<DeliveryRow> = store::stmt(
+        &db,
+        &format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?1"),
+        &[Arg::Text(delivery_id)],
+    )?
+    .first(None)
+    .await?;
+    let row = row.ok_or_else(|| Failure::from(ErrorCode::DeliveryNotFound))?;
+    super::ok(202, &delivery_view(&row, &[]))
+}
