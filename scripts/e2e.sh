@@ -24,20 +24,28 @@ seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null
 say "Running the end-to-end tests against $BASE"
 status=0
 TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" \
-TALLY_PERSIST_DIR="$STATE/wrangler" cargo test -p tally-e2e -- --test-threads=4 || status=$?
+TALLY_PERSIST_DIR="$STATE/wrangler" TALLY_SECRETS_OUT="$STATE/issued-secrets.txt" cargo test -p tally-e2e -- --test-threads=4 || status=$?
 
 say "Running the browser tests (headless Chromium, storefront on another origin; screenshots in test-artifacts/)"
 TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" node --test --test-concurrency=1 tests/browser/ || status=$?
 
-say "Checking that no plaintext key is stored in the local state"
+say "Checking that no plaintext key or password is stored in the local state"
+# The seeded keys and passwords, and every key the tests were shown by the admin API
+# (create and roll answers, which the tests append to issued-secrets.txt).
+secrets="$STATE/all-secrets.txt"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=json.load(open(sys.argv[2])); print("\n".join([d["publishable_key"], d["secret_key"], d["admin_password"], d["developer_password"], *[v["key"] for v in f.values() if "key" in v], *[v["password"] for v in f.values() if "password" in v]]))' \
+  "$DEMO_STATE" "$STATE/fixtures.json" >"$secrets"
+{ [ -f "$STATE/issued-secrets.txt" ] && grep -E '^(test|prod)_(pk|sk)_' "$STATE/issued-secrets.txt" || true; } >>"$secrets"
 leaks=0
-for key in $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=json.load(open(sys.argv[2])); print(d["publishable_key"], d["secret_key"], *[v["key"] for v in f.values()])' "$DEMO_STATE" "$STATE/fixtures.json"); do
-  if grep -rqF "$key" "$STATE/wrangler"; then
-    echo "    plaintext key ${key:0:8}… found in $STATE/wrangler"
+while IFS= read -r secret; do
+  [ -n "$secret" ] || continue
+  if grep -rqaF -- "$secret" "$STATE/wrangler"; then
+    echo "    plaintext ${secret:0:8}… found in $STATE/wrangler"
     leaks=1
   fi
-done
-[ "$leaks" = 0 ] && note "none found (keys are stored as SHA-256 only)" || status=1
+done <"$secrets"
+checked="$(grep -c . "$secrets")"
+[ "$leaks" = 0 ] && note "none of $checked keys and passwords found (keys are SHA-256 only, passwords PBKDF2)" || status=1
 
 if [ "$status" != 0 ]; then
   say "wrangler dev log (last 60 lines)"

@@ -47,7 +47,7 @@ start_worker() {
   cd "$ROOT"
   # Its own process group, so stopping it stops wrangler's workerd children too.
   setsid wrangler dev --ip 127.0.0.1 --port "$port" --persist-to "$dir/wrangler" \
-    --show-interactive-dev-session=false >"$log" 2>&1 < /dev/null &
+    --show-interactive-dev-session=false --test-scheduled >"$log" 2>&1 < /dev/null &
   WORKER_PID=$!
   # A background job of a script is not a group leader, so setsid does not fork: the
   # process keeps its pid, which is now also its group id. Confirm it from /proc.

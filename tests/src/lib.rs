@@ -224,3 +224,128 @@ sys.exit("no D1 database under " + sys.argv[1])
         serde_json::from_slice(&out.stdout).expect("rows as JSON")
     }
 }
+
+/// Appends a plaintext the API showed us (a new key) to `TALLY_SECRETS_OUT`, so
+/// `scripts/e2e.sh` can check after the suite that none of them reached the local state.
+pub fn remember_secret(secret: &str) {
+    use std::io::Write as _;
+    if let Ok(path) = std::env::var("TALLY_SECRETS_OUT") {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("secrets file is writable");
+        writeln!(f, "{secret}").expect("secrets file is writable");
+    }
+}
+
+/// A signed-in dashboard member: the session cookie and CSRF token, from an address of its
+/// own (sign-in is rate-limited per address).
+#[derive(Clone)]
+pub struct Session {
+    pub client: Client,
+    pub cookie: String,
+    pub csrf: String,
+    pub ip: String,
+    pub member: Value,
+    pub pin: String,
+}
+
+impl Session {
+    /// A control-plane call with the cookie, the CSRF token and, when given, the PIN.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        pin: Option<&str>,
+    ) -> Answer {
+        let mut headers = vec![
+            ("Cookie", self.cookie.as_str()),
+            ("X-CSRF-Token", self.csrf.as_str()),
+            ("CF-Connecting-IP", self.ip.as_str()),
+        ];
+        if let Some(p) = pin {
+            headers.push(("X-Confirm-Pin", p));
+        }
+        self.client.send(method, path, &headers, body)
+    }
+
+    /// A PIN-guarded call with this member's PIN.
+    pub fn confirmed(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
+        self.call(method, path, body, Some(&self.pin.clone()))
+    }
+
+    /// Creates a key (PIN-confirmed) and returns `(key object, plaintext)`.
+    pub fn create_key(&self, body: Value) -> (Value, String) {
+        let a = self.confirmed("POST", "/v1/admin/keys", Some(&body));
+        assert_eq!(a.status, 201, "{}", a.text);
+        let secret = a.body["secret"].as_str().unwrap().to_owned();
+        remember_secret(&secret);
+        (a.body["key"].clone(), secret)
+    }
+
+    /// The workspace this member belongs to.
+    pub fn workspace_id(&self) -> String {
+        let a = self.call("GET", "/v1/admin/session", None, None);
+        assert_eq!(a.status, 200, "{}", a.text);
+        a.body["workspace"]["id"].as_str().unwrap().to_owned()
+    }
+}
+
+impl World {
+    /// Signs in; panics unless it works.
+    pub fn sign_in(&self, email: &str, password: &str, pin: &str) -> Session {
+        let ip = unique_ip();
+        let a = self.client.send(
+            "POST",
+            "/v1/admin/session",
+            &[("CF-Connecting-IP", ip.as_str())],
+            Some(&json!({"email": email, "password": password})),
+        );
+        assert_eq!(a.status, 200, "sign-in of {email}: {}", a.text);
+        let set_cookie = a.header("set-cookie").expect("a session cookie").to_owned();
+        let cookie = set_cookie.split(';').next().unwrap().trim().to_owned();
+        Session {
+            client: self.client.clone(),
+            cookie,
+            csrf: a.body["csrf_token"].as_str().unwrap().to_owned(),
+            ip,
+            member: a.body["member"].clone(),
+            pin: pin.to_owned(),
+        }
+    }
+
+    /// The demo workspace's superadmin.
+    pub fn demo_admin(&self) -> Session {
+        self.sign_in(
+            &self.demo.admin_email,
+            &self.demo.admin_password,
+            &self.demo.admin_pin,
+        )
+    }
+
+    /// The demo workspace's developer.
+    pub fn demo_developer(&self) -> Session {
+        self.sign_in(
+            &self.demo.developer_email,
+            &self.demo.developer_password,
+            &self.demo.developer_pin,
+        )
+    }
+
+    /// A fixture member (`admin_owner`, `pending_owner`).
+    pub fn fixture_member(&self, name: &str) -> Session {
+        let f = &self.fixtures[name];
+        self.sign_in(
+            f["email"].as_str().unwrap(),
+            f["password"].as_str().unwrap(),
+            f["pin"].as_str().unwrap(),
+        )
+    }
+
+    /// A fixture's raw JSON.
+    pub fn fixture_json(&self, name: &str) -> &Value {
+        &self.fixtures[name]
+    }
+}

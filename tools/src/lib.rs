@@ -23,6 +23,20 @@ pub struct DemoState {
     pub identity_secret: String,
     #[serde(default)]
     pub identity_secret_kid: String,
+    /// A superadmin of the demo workspace (dashboard sign-in). Local values only.
+    #[serde(default)]
+    pub admin_email: String,
+    #[serde(default)]
+    pub admin_password: String,
+    #[serde(default)]
+    pub admin_pin: String,
+    /// A developer of the demo workspace.
+    #[serde(default)]
+    pub developer_email: String,
+    #[serde(default)]
+    pub developer_password: String,
+    #[serde(default)]
+    pub developer_pin: String,
 }
 
 impl DemoState {

@@ -26,6 +26,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::json;
 use tally_core::key::{self, Environment, KeyKind};
+use tally_core::password;
 use tally_core::scope::ScopeSet;
 use tally_tools::{os_rng, Client, DemoState};
 
@@ -148,10 +149,88 @@ fn sql(a: &Args) -> Result<(), String> {
         sql_text(KID),
         sql_text(&state.identity_secret),
     );
+    // Members: a superadmin and a developer with local passwords and PINs, kept across runs.
+    let mut rng = os_rng();
+    if state.admin_password.len() < 12 {
+        state.admin_password = random_password(&mut rng);
+    }
+    if password::check_new_pin(&state.admin_pin).is_err() {
+        state.admin_pin = random_pin(&mut rng);
+    }
+    if state.developer_password.len() < 12 {
+        state.developer_password = random_password(&mut rng);
+    }
+    if password::check_new_pin(&state.developer_pin).is_err() {
+        state.developer_pin = random_pin(&mut rng);
+    }
+    state.admin_email = ADMIN_EMAIL.to_owned();
+    state.developer_email = DEVELOPER_EMAIL.to_owned();
+    for (id, email, role, pass, pin) in [
+        (
+            "mem_demo_admin",
+            ADMIN_EMAIL,
+            "superadmin",
+            &state.admin_password,
+            &state.admin_pin,
+        ),
+        (
+            "mem_demo_developer",
+            DEVELOPER_EMAIL,
+            "developer",
+            &state.developer_password,
+            &state.developer_pin,
+        ),
+    ] {
+        out += &member_sql(id, WORKSPACE, email, role, pass, Some(pin), now, &mut rng);
+    }
     let out_path = a.out.clone().ok_or("--out is required for sql")?;
     std::fs::write(&out_path, out).map_err(|e| e.to_string())?;
     state.save(&a.state).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+const ADMIN_EMAIL: &str = "admin@demo.tally.test";
+const DEVELOPER_EMAIL: &str = "developer@demo.tally.test";
+
+/// A random 20-character local password.
+fn random_password(rng: &mut impl FnMut(&mut [u8])) -> String {
+    tally_core::base62::random(rng, 20)
+}
+
+/// A random 6-digit PIN.
+fn random_pin(rng: &mut impl FnMut(&mut [u8])) -> String {
+    let mut b = [0u8; 6];
+    rng(&mut b);
+    b.iter().map(|x| char::from(b'0' + x % 10)).collect()
+}
+
+/// An upsert of a member whose password and PIN are hashed here (PBKDF2, as the edge does).
+#[allow(clippy::too_many_arguments)]
+fn member_sql(
+    id: &str,
+    workspace: &str,
+    email: &str,
+    role: &str,
+    pass: &str,
+    pin: Option<&str>,
+    now: i64,
+    rng: &mut impl FnMut(&mut [u8]),
+) -> String {
+    let password_hash = password::hash_natively(pass, rng).encode();
+    let pin_hash = pin.map_or("NULL".to_owned(), |p| {
+        sql_text(&password::hash_natively(p, rng).encode())
+    });
+    format!(
+        "INSERT INTO members (id, workspace_id, email, role, password_hash, pin_hash, created_at) \
+         VALUES ({}, {}, {}, {}, {}, {pin_hash}, {now}) \
+         ON CONFLICT (id) DO UPDATE SET email = excluded.email, role = excluded.role, password_hash = excluded.password_hash, \
+         pin_hash = excluded.pin_hash, pin_failures = 0, pin_locked_until = NULL;\n",
+        sql_text(id),
+        sql_text(workspace),
+        sql_text(email),
+        sql_text(role),
+        sql_text(&password_hash),
+    )
 }
 
 /// One fixture key: its name in the JSON, workspace, kind, access, scopes, origins, and
@@ -240,7 +319,59 @@ fn fixtures(a: &Args) -> Result<(), String> {
             sql_text(&URL_SAFE_NO_PAD.encode(secret))
         );
     }
+    // A workspace still pending approval, with a superadmin: production keys are refused.
+    sql += &format!(
+        "INSERT OR IGNORE INTO workspaces (id, name, status, referral_url, created_at) \
+         VALUES ('ws_fixture_pending', 'Pending Fixture', 'pending', 'https://shop.test/', {now});\n"
+    );
+    let pending_password = random_password(&mut rng);
+    let pending_pin = random_pin(&mut rng);
+    sql += &member_sql(
+        "mem_fixture_pending",
+        "ws_fixture_pending",
+        "owner@pending.tally.test",
+        "superadmin",
+        &pending_password,
+        Some(&pending_pin),
+        now,
+        &mut rng,
+    );
+    // A workspace the control-plane tests own: they roll its identity secret, switch it to
+    // alert_and_revoke and point its webhooks at a local receiver.
+    sql += &format!(
+        "INSERT OR IGNORE INTO workspaces (id, name, status, exposure_action, referral_url, created_at) \
+         VALUES ('ws_fixture_admin', 'Admin Fixture', 'approved', 'alert', 'https://shop.test/', {now});\n"
+    );
+    let mut secret = [0u8; 32];
+    rng(&mut secret);
+    let admin_identity = URL_SAFE_NO_PAD.encode(secret);
+    sql += &format!(
+        "INSERT OR IGNORE INTO identity_secrets (workspace_id, environment, kid, secret, created_at) \
+         VALUES ('ws_fixture_admin', 'test', 'ids_fixture_admin', {}, {now});\n",
+        sql_text(&admin_identity)
+    );
+    let admin_password = random_password(&mut rng);
+    let admin_pin = random_pin(&mut rng);
+    sql += &member_sql(
+        "mem_fixture_admin",
+        "ws_fixture_admin",
+        "owner@admin.tally.test",
+        "superadmin",
+        &admin_password,
+        Some(&admin_pin),
+        now,
+        &mut rng,
+    );
     let mut out = serde_json::Map::new();
+    out.insert(
+        "admin_owner".to_owned(),
+        json!({"email": "owner@admin.tally.test", "password": admin_password, "pin": admin_pin, "workspace_id": "ws_fixture_admin",
+               "identity_kid": "ids_fixture_admin", "identity_secret": admin_identity}),
+    );
+    out.insert(
+        "pending_owner".to_owned(),
+        json!({"email": "owner@pending.tally.test", "password": pending_password, "pin": pending_pin, "workspace_id": "ws_fixture_pending"}),
+    );
     for k in keys {
         let generated = key::generate(Environment::Test, k.kind, &mut rng);
         let null_or =

@@ -1,0 +1,339 @@
+//! Webhooks against the real Worker and a real receiver on 127.0.0.1: signed deliveries,
+//! a retry after a 500, the delivery log, manual redelivery, and the key lifecycle events.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tally_e2e::{unique, unique_ip, world, Session};
+
+/// One request as the receiver saw it.
+struct Received {
+    signature: String,
+    delivery_id: String,
+    body: Vec<u8>,
+}
+
+/// A minimal HTTP receiver: answers each request with the next status of `statuses`
+/// (then 200), and sends what it received down a channel.
+fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<Received>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/tally-hook",
+        listener.local_addr().unwrap().port()
+    );
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut statuses = statuses.into_iter();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut headers = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                headers.push(line.trim_end().to_owned());
+            }
+            let header = |name: &str| {
+                headers
+                    .iter()
+                    .find_map(|h| {
+                        let (k, v) = h.split_once(':')?;
+                        k.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+                    })
+                    .unwrap_or_default()
+            };
+            let len: usize = header("content-length").parse().unwrap_or(0);
+            let mut body = vec![0u8; len];
+            reader.read_exact(&mut body).unwrap();
+            let status = statuses.next().unwrap_or(200);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = tx.send(Received {
+                signature: header("tally-signature"),
+                delivery_id: header("tally-delivery-id"),
+                body,
+            });
+        }
+    });
+    (url, rx)
+}
+
+fn now_s() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn endpoint(owner: &Session, url: &str, events: &[&str]) -> (String, String) {
+    let a = owner.call(
+        "POST",
+        "/v1/admin/webhooks",
+        Some(&json!({"url": url, "events": events, "environment": "test", "description": "e2e receiver"})),
+        None,
+    );
+    assert_eq!(a.status, 201, "{}", a.text);
+    let secret = a.body["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    (
+        a.body["endpoint"]["id"].as_str().unwrap().to_owned(),
+        secret,
+    )
+}
+
+/// Checks the signature exactly as the README tells merchants to.
+#[track_caller]
+fn assert_signed(r: &Received, secret: &str) -> Value {
+    tally_core::webhook::verify(secret.as_bytes(), &r.signature, &r.body, now_s(), 300)
+        .unwrap_or_else(|e| panic!("bad signature {:?}: {e}", r.signature));
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+#[test]
+fn a_coin_credit_is_delivered_signed_and_retried_after_a_500() {
+    let w = world();
+    let owner = w.fixture_member("admin_owner");
+    let ws = owner.workspace_id();
+    let (url, rx) = receiver(vec![500]);
+    let (endpoint_id, secret) = endpoint(&owner, &url, &["coins.credited"]);
+    let (_, sk) = owner.create_key(json!({"name": unique("hooks"), "access": "full_access"}));
+    let customer = unique("hook");
+    let credit = w.with_key(
+        "POST",
+        &format!("/v1/customers/{customer}/coins/credit"),
+        &sk,
+        &ws,
+        &[
+            ("Idempotency-Key", "hook-1"),
+            ("CF-Connecting-IP", &unique_ip()),
+        ],
+        Some(&json!({"amount": 40, "reason": "Order 1001"})),
+    );
+    assert_eq!(credit.status, 200, "{}", credit.text);
+
+    let first = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a first delivery");
+    let started = Instant::now();
+    let event = assert_signed(&first, &secret);
+    assert_eq!(event["type"], "coins.credited");
+    assert_eq!(event["workspace_id"], ws.as_str());
+    assert_eq!(event["data"]["customer_id"], customer.as_str());
+    assert_eq!(event["data"]["balance"], 40);
+    // A tampered body or another secret does not verify.
+    assert!(tally_core::webhook::verify(
+        b"whsec_wrong",
+        &first.signature,
+        &first.body,
+        now_s(),
+        300
+    )
+    .is_err());
+
+    let retry = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("a retry after the 500");
+    println!("retry after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "backoff before the retry"
+    );
+    let again = assert_signed(&retry, &secret);
+    assert_eq!(again["id"], event["id"], "the same event");
+    assert_eq!(retry.delivery_id, first.delivery_id);
+
+    // The delivery log shows both attempts with their status codes.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let delivery = loop {
+        let log = owner.call(
+            "GET",
+            &format!("/v1/admin/webhooks/{endpoint_id}/deliveries"),
+            None,
+            None,
+        );
+        assert_eq!(log.status, 200, "{}", log.text);
+        let d = log.body["data"][0].clone();
+        if d["status"] == "succeeded" || Instant::now() > deadline {
+            break d;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(delivery["status"], "succeeded", "{delivery}");
+    assert_eq!(delivery["event_type"], "coins.credited");
+    let codes: Vec<i64> = delivery["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status_code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, [500, 200]);
+
+    // A manual redelivery sends it once more.
+    let id = delivery["id"].as_str().unwrap();
+    let r = owner.call(
+        "POST",
+        &format!("/v1/admin/webhooks/{endpoint_id}/deliveries/{id}/redeliver"),
+        None,
+        None,
+    );
+    assert_eq!(r.status, 202, "{}", r.text);
+    let third = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the redelivery");
+    assert_eq!(assert_signed(&third, &secret)["id"], event["id"]);
+
+    // An idempotent replay of the credit is not a new event.
+    let replay = w.with_key(
+        "POST",
+        &format!("/v1/customers/{customer}/coins/credit"),
+        &sk,
+        &ws,
+        &[
+            ("Idempotency-Key", "hook-1"),
+            ("CF-Connecting-IP", &unique_ip()),
+        ],
+        Some(&json!({"amount": 40, "reason": "Order 1001"})),
+    );
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    assert!(
+        rx.recv_timeout(Duration::from_secs(2)).is_err(),
+        "no event for a replay"
+    );
+}
+
+#[test]
+fn key_lifecycle_events_reach_subscribed_endpoints() {
+    let w = world();
+    let owner = w.fixture_member("admin_owner");
+    let (url, rx) = receiver(vec![]);
+    let (_, secret) = endpoint(
+        &owner,
+        &url,
+        &["api_key.created", "api_key.rolled", "api_key.revoked"],
+    );
+    let (key, _) = owner.create_key(json!({"name": unique("events"), "access": "full_access"}));
+    let id = key["id"].as_str().unwrap();
+    let rolled = owner.confirmed(
+        "POST",
+        &format!("/v1/admin/keys/{id}/roll"),
+        Some(&json!({"overlap_seconds": 60})),
+    );
+    assert_eq!(rolled.status, 200, "{}", rolled.text);
+    tally_e2e::remember_secret(rolled.body["secret"].as_str().unwrap());
+    let new_id = rolled.body["key"]["id"].as_str().unwrap();
+    let revoked = owner.call(
+        "POST",
+        &format!("/v1/admin/keys/{new_id}/revoke"),
+        None,
+        None,
+    );
+    assert_eq!(revoked.status, 200);
+    // Other tests create keys in this workspace too: keep the events about these two.
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen.len() < 3 {
+        let r = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("events so far: {seen:?}"));
+        let e = assert_signed(&r, &secret);
+        assert!(
+            !r.body.windows(8).any(|x| x == b"test_sk_"),
+            "never a plaintext key in an event"
+        );
+        let about = e["data"]["key"]["id"].clone();
+        if about == json!(id) || about == json!(new_id) {
+            seen.push(e["type"].as_str().unwrap().to_owned());
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        ["api_key.created", "api_key.revoked", "api_key.rolled"]
+    );
+}
+
+#[test]
+fn webhook_urls_must_be_https_except_local_test_receivers() {
+    let w = world();
+    let owner = w.fixture_member("admin_owner");
+    for (url, env) in [
+        ("http://hooks.shop.example/x", "test"),
+        ("http://127.0.0.1:9/x", "prod"),
+        ("ftp://hooks.shop.example/x", "test"),
+    ] {
+        owner
+            .call(
+                "POST",
+                "/v1/admin/webhooks",
+                Some(&json!({"url": url, "events": ["coins.credited"], "environment": env})),
+                None,
+            )
+            .assert_error(422, "invalid_webhook_url");
+    }
+    owner
+        .call(
+            "POST",
+            "/v1/admin/webhooks",
+            Some(&json!({"url": "https://hooks.shop.example/x", "events": ["coins.stolen"]})),
+            None,
+        )
+        .assert_error(422, "invalid_request");
+    // Developers see endpoints but cannot add one.
+    let dev = w.demo_developer();
+    assert_eq!(
+        dev.call("GET", "/v1/admin/webhooks", None, None).status,
+        200
+    );
+    dev.call(
+        "POST",
+        "/v1/admin/webhooks",
+        Some(&json!({"url": "https://hooks.shop.example/x", "events": ["coins.credited"]})),
+        None,
+    )
+    .assert_error(403, "forbidden_role");
+}
+
+#[test]
+fn an_expiring_key_is_announced_once_by_the_hourly_job() {
+    let w = world();
+    let owner = w.fixture_member("admin_owner");
+    let (url, rx) = receiver(vec![]);
+    let (_, secret) = endpoint(&owner, &url, &["api_key.expiring"]);
+    let in_two_days = tally_core::time::rfc3339((now_s() + 2 * 86_400) * 1000);
+    let (key, _) = owner.create_key(
+        json!({"name": unique("expiring"), "access": "read_only", "expires_at": in_two_days}),
+    );
+    // wrangler dev --test-scheduled runs the cron handler on this path.
+    let run = w
+        .client
+        .send("GET", "/__scheduled?cron=17+*+*+*+*", &[], None);
+    assert_eq!(run.status, 200, "{}", run.text);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("api_key.expiring for the new key");
+        let e = assert_signed(&r, &secret);
+        if e["data"]["key"]["id"] == key["id"] {
+            assert_eq!(e["type"], "api_key.expiring");
+            break;
+        }
+    }
+    // Once per key.
+    let run = w
+        .client
+        .send("GET", "/__scheduled?cron=17+*+*+*+*", &[], None);
+    assert_eq!(run.status, 200);
+    while let Ok(r) = rx.recv_timeout(Duration::from_secs(2)) {
+        let e = assert_signed(&r, &secret);
+        assert_ne!(e["data"]["key"]["id"], key["id"], "announced twice");
+    }
+}
