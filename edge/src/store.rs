@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+use serde::de::DeserializeOwned;
 use tally_core::time::UnixMillis;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env};
@@ -60,6 +61,34 @@ pub(crate) fn stmt(
 ) -> Result<D1PreparedStatement, Failure> {
     let values: Vec<JsValue> = args.iter().map(JsValue::from).collect();
     Ok(db.prepare(sql).bind(&values)?)
+}
+
+/// The first row of a query, if any.
+pub(crate) async fn first<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Option<T>, Failure> {
+    Ok(stmt(db, sql, args)?.first(None).await?)
+}
+
+/// Every row of a query.
+pub(crate) async fn all<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Vec<T>, Failure> {
+    Ok(stmt(db, sql, args)?.all().await?.results()?)
+}
+
+/// Runs a statement and answers how many rows it changed.
+pub(crate) async fn changes(
+    db: &D1Database,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<usize, Failure> {
+    let result = stmt(db, sql, args)?.run().await?;
+    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0))
 }
 
 /// A per-isolate cache whose entries live `ttl_ms`, bounded in size.

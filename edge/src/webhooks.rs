@@ -57,14 +57,11 @@ async fn endpoints(env: &Env, ws: &str, environment: Environment) -> Result<Endp
         return Ok(hit);
     }
     let db = store::db(env)?;
-    let rows: Vec<EndpointRow> = store::stmt(
+    let rows: Vec<EndpointRow> = store::all(
         &db,
         "SELECT id, events FROM webhook_endpoints WHERE workspace_id = ?1 AND environment = ?2 AND disabled = 0",
         &[Arg::Text(ws), Arg::Text(environment.as_str())],
-    )?
-    .all()
-    .await?
-    .results()?;
+    ).await?;
     let list: Endpoints = Rc::new(
         rows.into_iter()
             .map(|r| (r.id, serde_json::from_str(&r.events).unwrap_or_default()))
@@ -242,13 +239,11 @@ impl WebhookDispatcher {
 
     async fn schedule(&self, ws: &str) -> Result<(), Failure> {
         let db = store::db(&self.env)?;
-        let row: Option<NextRow> = store::stmt(
+        let row: Option<NextRow> = store::first(
             &db,
             "SELECT MIN(next_attempt_at) AS next FROM webhook_deliveries WHERE workspace_id = ?1 AND status = 'pending'",
             &[Arg::Text(ws)],
-        )?
-        .first(None)
-        .await?;
+        ).await?;
         if let Some(next) = row.and_then(|r| r.next) {
             let offset = (next - store::now_ms()).max(0);
             self.state.storage().set_alarm(offset).await?;
@@ -261,17 +256,15 @@ impl WebhookDispatcher {
 async fn deliver_due(env: &Env, ws: &str) -> Result<i64, Failure> {
     let db = store::db(env)?;
     let now = store::now_ms();
-    let due: Vec<DueRow> = store::stmt(
+    let due: Vec<DueRow> = store::all(
         &db,
         "SELECT d.id, d.payload, d.attempts, e.url, e.secret FROM webhook_deliveries d \
          JOIN webhook_endpoints e ON e.id = d.endpoint_id \
          WHERE d.workspace_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 \
          ORDER BY d.next_attempt_at LIMIT ?3",
         &[Arg::Text(ws), Arg::Int(now), Arg::Int(BATCH)],
-    )?
-    .all()
-    .await?
-    .results()?;
+    )
+    .await?;
     let n = due.len() as i64;
     for d in due {
         let attempt = d.attempts + 1;
@@ -382,25 +375,21 @@ pub(crate) async fn announce_expiring_keys(env: &Env) {
 async fn announce(env: &Env) -> Result<(), Failure> {
     let db = store::db(env)?;
     let now = store::now_ms();
-    let rows: Vec<ExpiringRow> = store::stmt(
+    let rows: Vec<ExpiringRow> = store::all(
         &db,
         "SELECT id, workspace_id, environment, kind, last4, name, expires_at FROM api_keys \
          WHERE revoked_at IS NULL AND rolled_to IS NULL AND expiring_notified_at IS NULL \
          AND expires_at > ?1 AND expires_at <= ?2 LIMIT 500",
         &[Arg::Int(now), Arg::Int(now + EXPIRING_WINDOW_MS)],
-    )?
-    .all()
-    .await?
-    .results()?;
+    )
+    .await?;
     for r in rows {
-        let claimed = store::stmt(
+        let claimed = store::changes(
             &db,
             "UPDATE api_keys SET expiring_notified_at = ?2 WHERE id = ?1 AND expiring_notified_at IS NULL",
             &[Arg::Text(&r.id), Arg::Int(now)],
-        )?
-        .run()
-        .await?;
-        if claimed.meta()?.and_then(|m| m.changes).unwrap_or(0) != 1 {
+        ).await?;
+        if claimed != 1 {
             continue;
         }
         let (Some(environment), Some(kind)) = (

@@ -117,12 +117,11 @@ pub(super) async fn sign_in(
     let body: SignIn = super::body(req).await?;
     let email = admin::normalize_email(&body.email).unwrap_or_default();
     let db = store::db(env)?;
-    let row: Option<CredentialRow> = store::stmt(
+    let row: Option<CredentialRow> = store::first(
         &db,
         "SELECT id, password_hash FROM members WHERE email = ?1",
         &[Arg::Text(&email)],
-    )?
-    .first(None)
+    )
     .await?;
     let matched = verify(
         &body.password,
@@ -180,16 +179,14 @@ struct SessionRow {
 pub(super) async fn session(env: &Env, token: &str) -> Result<Member, Failure> {
     let db = store::db(env)?;
     let digest = admin::session_digest(token);
-    let row: Option<SessionRow> = store::stmt(
+    let row: Option<SessionRow> = store::first(
         &db,
         "SELECT s.member_id, s.expires_at, m.workspace_id, m.email, m.role, m.pin_hash, m.pin_failures, m.pin_locked_until, \
          w.name AS workspace_name, w.status AS workspace_status \
          FROM sessions s JOIN members m ON m.id = s.member_id JOIN workspaces w ON w.id = m.workspace_id \
          WHERE s.token_hash = ?1",
         &[Arg::Text(&digest)],
-    )?
-    .first(None)
-    .await?;
+    ).await?;
     let now = store::now_ms();
     let Some(row) = row else {
         return Err(ErrorCode::NotSignedIn.into());
@@ -298,7 +295,7 @@ pub(super) async fn check_pin(
     let mut current = member.pin;
     for _ in 0..5 {
         let next = current.after_failure(now);
-        let result = store::stmt(
+        let result = store::changes(
             &db,
             "UPDATE members SET pin_failures = ?2, pin_locked_until = ?3 \
              WHERE id = ?1 AND pin_failures = ?4 AND pin_locked_until IS ?5",
@@ -309,10 +306,9 @@ pub(super) async fn check_pin(
                 Arg::Int(current.failures),
                 current.locked_until.into(),
             ],
-        )?
-        .run()
+        )
         .await?;
-        if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1 {
+        if result == 1 {
             let left = admin::MAX_PIN_FAILURES - next.failures;
             return Err(ApiError::with_message(
                 ErrorCode::PinInvalid,
@@ -353,12 +349,11 @@ struct CountersRow {
 
 async fn read_counters(env: &Env, member_id: &str) -> Result<PinCounters, Failure> {
     let db = store::db(env)?;
-    let row: Option<CountersRow> = store::stmt(
+    let row: Option<CountersRow> = store::first(
         &db,
         "SELECT pin_failures, pin_locked_until FROM members WHERE id = ?1",
         &[Arg::Text(member_id)],
-    )?
-    .first(None)
+    )
     .await?;
     let row = row.ok_or_else(|| Failure::from(ErrorCode::NotSignedIn))?;
     Ok(PinCounters {
@@ -388,12 +383,11 @@ pub(super) async fn set_pin(req: &mut Request, call: &AdminCall<'_>) -> Result<R
         ))
     })?;
     let db = store::db(call.env)?;
-    let row: Option<PasswordRow> = store::stmt(
+    let row: Option<PasswordRow> = store::first(
         &db,
         "SELECT password_hash FROM members WHERE id = ?1",
         &[Arg::Text(&call.member.id)],
-    )?
-    .first(None)
+    )
     .await?;
     if !verify(
         &body.password,

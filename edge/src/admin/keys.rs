@@ -96,28 +96,25 @@ impl KeyRow {
 
 async fn load(call: &AdminCall<'_>, id: &str) -> Result<KeyRow, Failure> {
     let db = store::db(call.env)?;
-    let row: Option<KeyRow> = store::stmt(
+    let row: Option<KeyRow> = store::first(
         &db,
         &format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND workspace_id = ?2"),
         &[Arg::Text(id), Arg::Text(call.ws())],
-    )?
-    .first(None)
+    )
     .await?;
     row.ok_or_else(|| ErrorCode::KeyNotFound.into())
 }
 
 pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let db = store::db(call.env)?;
-    let rows: Vec<KeyRow> = store::stmt(
+    let rows: Vec<KeyRow> = store::all(
         &db,
         &format!(
             "SELECT {COLUMNS} FROM api_keys WHERE workspace_id = ?1 ORDER BY created_at DESC, id"
         ),
         &[Arg::Text(call.ws())],
-    )?
-    .all()
-    .await?
-    .results()?;
+    )
+    .await?;
     let data = rows
         .iter()
         .map(|r| r.view(call.now))
@@ -358,15 +355,12 @@ fn secret_view(r: &SecretRow, now: UnixMillis) -> Value {
 
 pub(super) async fn list_identity_secrets(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let db = store::db(call.env)?;
-    let rows: Vec<SecretRow> = store::stmt(
+    let rows: Vec<SecretRow> = store::all(
         &db,
         "SELECT kid, environment, created_at, retires_at FROM identity_secrets WHERE workspace_id = ?1 \
          ORDER BY environment, retires_at IS NOT NULL, created_at DESC",
         &[Arg::Text(call.ws())],
-    )?
-    .all()
-    .await?
-    .results()?;
+    ).await?;
     let data: Vec<Value> = rows.iter().map(|r| secret_view(r, call.now)).collect();
     super::ok(200, &json!({ "data": data }))
 }
@@ -448,13 +442,11 @@ struct RevealRow {
 /// `POST /v1/admin/identity-secrets/{kid}/reveal` (PIN).
 pub(super) async fn reveal_identity_secret(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let db = store::db(call.env)?;
-    let row: Option<RevealRow> = store::stmt(
+    let row: Option<RevealRow> = store::first(
         &db,
         "SELECT kid, environment, created_at, retires_at, secret FROM identity_secrets WHERE workspace_id = ?1 AND kid = ?2",
         &[Arg::Text(call.ws()), Arg::Text(call.id()?)],
-    )?
-    .first(None)
-    .await?;
+    ).await?;
     let row = row.ok_or_else(|| Failure::from(ErrorCode::IdentitySecretNotFound))?;
     let view = secret_view(
         &SecretRow {

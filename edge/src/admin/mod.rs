@@ -264,6 +264,19 @@ pub(crate) fn limit(q: &http::Query) -> Result<i64, Failure> {
     }
 }
 
+/// The cursor of the next page: the last row's, when the page is full.
+pub(crate) fn next_cursor<T>(
+    rows: &[T],
+    limit: i64,
+    cursor: impl Fn(&T) -> String,
+) -> Option<String> {
+    if rows.len() as i64 == limit {
+        rows.last().map(cursor)
+    } else {
+        None
+    }
+}
+
 /// `{"data":[…],"next_cursor"}`.
 pub(crate) fn page(data: Vec<Value>, next_cursor: Option<String>) -> Value {
     json!({ "data": data, "next_cursor": next_cursor })

@@ -45,26 +45,22 @@ fn view(r: &EndpointRow) -> Value {
 
 async fn load(call: &AdminCall<'_>, id: &str) -> Result<EndpointRow, Failure> {
     let db = store::db(call.env)?;
-    let row: Option<EndpointRow> = store::stmt(
+    let row: Option<EndpointRow> = store::first(
         &db,
         &format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE id = ?1 AND workspace_id = ?2"),
         &[Arg::Text(id), Arg::Text(call.ws())],
-    )?
-    .first(None)
+    )
     .await?;
     row.ok_or_else(|| ErrorCode::WebhookNotFound.into())
 }
 
 pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let db = store::db(call.env)?;
-    let rows: Vec<EndpointRow> = store::stmt(
+    let rows: Vec<EndpointRow> = store::all(
         &db,
         &format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE workspace_id = ?1 ORDER BY created_at DESC, id"),
         &[Arg::Text(call.ws())],
-    )?
-    .all()
-    .await?
-    .results()?;
+    ).await?;
     let data: Vec<Value> = rows.iter().map(view).collect();
     super::ok(
         200,
@@ -265,7 +261,7 @@ pub(super) async fn deliveries(call: &AdminCall<'_>) -> Result<Response, Failure
         }
     };
     let db = store::db(call.env)?;
-    let rows: Vec<DeliveryRow> = store::stmt(
+    let rows: Vec<DeliveryRow> = store::all(
         &db,
         &format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE endpoint_id = ?1 \
@@ -278,17 +274,15 @@ pub(super) async fn deliveries(call: &AdminCall<'_>) -> Result<Response, Failure
             c_id.as_deref().into(),
             Arg::Int(limit),
         ],
-    )?
-    .all()
-    .await?
-    .results()?;
+    )
+    .await?;
     let attempts: Vec<AttemptRow> = if rows.is_empty() {
         Vec::new()
     } else {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
         let args: Vec<Arg<'_>> = ids.iter().map(|i| Arg::Text(i)).collect();
-        store::stmt(
+        store::all(
             &db,
             &format!(
                 "SELECT delivery_id, attempt, status_code, error, duration_ms, created_at FROM webhook_attempts \
@@ -296,14 +290,9 @@ pub(super) async fn deliveries(call: &AdminCall<'_>) -> Result<Response, Failure
                 placeholders.join(", ")
             ),
             &args,
-        )?
-        .all()
-        .await?
-        .results()?
+        ).await?
     };
-    let next = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|r| format!("{}.{}", r.created_at, r.id)))
-        .flatten();
+    let next = super::next_cursor(&rows, limit, |r| format!("{}.{}", r.created_at, r.id));
     let data = rows.iter().map(|d| delivery_view(d, &attempts)).collect();
     super::ok(200, &super::page(data, next))
 }
@@ -318,24 +307,21 @@ pub(super) async fn redeliver(call: &AdminCall<'_>) -> Result<Response, Failure>
         .as_deref()
         .ok_or_else(|| Failure::from(ErrorCode::DeliveryNotFound))?;
     let db = store::db(call.env)?;
-    let result = store::stmt(
+    let result = store::changes(
         &db,
         "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?3, updated_at = ?3 WHERE id = ?1 AND endpoint_id = ?2",
         &[Arg::Text(delivery_id), Arg::Text(&endpoint.id), Arg::Int(call.now)],
-    )?
-    .run()
-    .await?;
-    if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+    ).await?;
+    if result == 0 {
         return Err(ErrorCode::DeliveryNotFound.into());
     }
     call.set_target(delivery_id);
     dispatch::wake(call.env, call.ws()).await?;
-    let row: Option<DeliveryRow> = store::stmt(
+    let row: Option<DeliveryRow> = store::first(
         &db,
         &format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?1"),
         &[Arg::Text(delivery_id)],
-    )?
-    .first(None)
+    )
     .await?;
     let row = row.ok_or_else(|| Failure::from(ErrorCode::DeliveryNotFound))?;
     super::ok(202, &delivery_view(&row, &[]))

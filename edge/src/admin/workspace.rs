@@ -34,14 +34,12 @@ struct WorkspaceRow {
 
 pub(super) async fn get(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let db = store::db(call.env)?;
-    let row: Option<WorkspaceRow> = store::stmt(
+    let row: Option<WorkspaceRow> = store::first(
         &db,
         "SELECT id, name, status, exposure_action, coin_label, referral_url, referral_reward_coins, referral_reward_text, created_at \
          FROM workspaces WHERE id = ?1",
         &[Arg::Text(call.ws())],
-    )?
-    .first(None)
-    .await?;
+    ).await?;
     let w = row.ok_or_else(|| Failure::from(ErrorCode::Internal))?;
     super::ok(
         200,
@@ -132,28 +130,25 @@ const MEMBER_COLUMNS: &str =
 
 async fn load_member(call: &AdminCall<'_>, id: &str) -> Result<MemberRow, Failure> {
     let db = store::db(call.env)?;
-    let row: Option<MemberRow> = store::stmt(
+    let row: Option<MemberRow> = store::first(
         &db,
         &format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?1 AND workspace_id = ?2"),
         &[Arg::Text(id), Arg::Text(call.ws())],
-    )?
-    .first(None)
+    )
     .await?;
     row.ok_or_else(|| ErrorCode::MemberNotFound.into())
 }
 
 pub(super) async fn list_members(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let db = store::db(call.env)?;
-    let rows: Vec<MemberRow> = store::stmt(
+    let rows: Vec<MemberRow> = store::all(
         &db,
         &format!(
             "SELECT {MEMBER_COLUMNS} FROM members WHERE workspace_id = ?1 ORDER BY created_at, id"
         ),
         &[Arg::Text(call.ws())],
-    )?
-    .all()
-    .await?
-    .results()?;
+    )
+    .await?;
     let data: Vec<Value> = rows.iter().map(|m| member_view(m, call.now)).collect();
     super::ok(200, &json!({ "data": data }))
 }
@@ -180,12 +175,11 @@ pub(super) async fn create_member(
         password::check_new_pin(pin).map_err(|e| invalid(&e.to_string()))?;
     }
     let db = store::db(call.env)?;
-    let taken: Option<Value> = store::stmt(
+    let taken: Option<Value> = store::first(
         &db,
         "SELECT id FROM members WHERE email = ?1",
         &[Arg::Text(&email)],
-    )?
-    .first(None)
+    )
     .await?;
     if taken.is_some() {
         return Err(ErrorCode::EmailTaken.into());
@@ -235,12 +229,11 @@ async fn superadmins(call: &AdminCall<'_>) -> Result<i64, Failure> {
         n: i64,
     }
     let db = store::db(call.env)?;
-    let n: Option<N> = store::stmt(
+    let n: Option<N> = store::first(
         &db,
         "SELECT COUNT(*) AS n FROM members WHERE workspace_id = ?1 AND role = 'superadmin'",
         &[Arg::Text(call.ws())],
-    )?
-    .first(None)
+    )
     .await?;
     Ok(n.map_or(0, |n| n.n))
 }
@@ -351,7 +344,7 @@ pub(super) async fn list_logs(call: &AdminCall<'_>) -> Result<Response, Failure>
         }
     };
     let db = store::db(call.env)?;
-    let rows: Vec<LogRow> = store::stmt(
+    let rows: Vec<LogRow> = store::all(
         &db,
         "SELECT id, request_id, key_id, method, route, status, latency_ms, caller, error_code, created_at FROM request_logs \
          WHERE workspace_id = ?1 AND (?2 IS NULL OR key_id = ?2) AND (?3 IS NULL OR status >= ?3) AND (?4 IS NULL OR status <= ?4) \
@@ -368,13 +361,8 @@ pub(super) async fn list_logs(call: &AdminCall<'_>) -> Result<Response, Failure>
             int_cursor(call)?.into(),
             Arg::Int(limit),
         ],
-    )?
-    .all()
-    .await?
-    .results()?;
-    let next = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
+    ).await?;
+    let next = super::next_cursor(&rows, limit, |r| r.id.to_string());
     let data = rows
         .into_iter()
         .map(|r| {
@@ -423,7 +411,7 @@ pub(super) async fn list_exposures(call: &AdminCall<'_>) -> Result<Response, Fai
         }
     };
     let db = store::db(call.env)?;
-    let rows: Vec<ExposureRow> = store::stmt(
+    let rows: Vec<ExposureRow> = store::all(
         &db,
         "SELECT id, key_id, kind, origin, ip, user_agent, route, first_seen, last_seen, count FROM exposures \
          WHERE workspace_id = ?1 AND (?2 IS NULL OR key_id = ?2) \
@@ -436,13 +424,8 @@ pub(super) async fn list_exposures(call: &AdminCall<'_>) -> Result<Response, Fai
             c_id.as_deref().into(),
             Arg::Int(limit),
         ],
-    )?
-    .all()
-    .await?
-    .results()?;
-    let next = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|r| format!("{}.{}", r.last_seen, r.id)))
-        .flatten();
+    ).await?;
+    let next = super::next_cursor(&rows, limit, |r| format!("{}.{}", r.last_seen, r.id));
     let data = rows
         .into_iter()
         .map(|r| {
@@ -479,18 +462,13 @@ struct AuditRow {
 pub(super) async fn list_audit(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let limit = super::limit(call.query)?;
     let db = store::db(call.env)?;
-    let rows: Vec<AuditRow> = store::stmt(
+    let rows: Vec<AuditRow> = store::all(
         &db,
         "SELECT id, member_id, member_email, action, target, status, ip, created_at FROM audit_log \
          WHERE workspace_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
         &[Arg::Text(call.ws()), int_cursor(call)?.into(), Arg::Int(limit)],
-    )?
-    .all()
-    .await?
-    .results()?;
-    let next = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
+    ).await?;
+    let next = super::next_cursor(&rows, limit, |r| r.id.to_string());
     let data = rows
         .into_iter()
         .map(|r| {
