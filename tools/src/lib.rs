@@ -148,12 +148,21 @@ impl Client {
             req = req.set(k, v);
         }
         let result = match body {
-            Some(b) => req.send_string(b),
-            None => req.call(),
+            Some(b) => req.clone().send_string(b),
+            None => req.clone().call(),
         };
         let resp = match result {
             Ok(r) => r,
             Err(ureq::Error::Status(_, r)) => r,
+            // A GET is safe to repeat: retry it once after a transport failure (seen once
+            // under `wrangler dev`: a control-plane read stalled for 32 s; see the issue note).
+            Err(ureq::Error::Transport(t)) if method == "GET" && body.is_none() => {
+                eprintln!("{method} {path}: transport error ({t}); retrying once");
+                match req.call() {
+                    Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+                    Err(e) => panic!("{method} {path}: transport error: {e}"),
+                }
+            }
             Err(e) => panic!("{method} {path}: transport error: {e}"),
         };
         let status = resp.status();
