@@ -202,7 +202,7 @@ async fn run(
         return admin::handle(req, env, ctx, &method, &inc.path, &inc.query, &mut ex.route).await;
     }
     if inc.preflight {
-        return preflight(env, &inc, ex).await;
+        return preflight(env, ctx, &inc, ex).await;
     }
     let route = route::resolve(&ex.method, &inc.path).map_err(|e| {
         let allow = (e.code == ErrorCode::MethodNotAllowed)
@@ -264,7 +264,7 @@ async fn authorize_and_dispatch(
                 .query_key
                 .and_then(|k| key::parse(k).ok())
                 .map(|k| k.hash());
-            return Err(refuse(env, denial, leaked, None, inc, ex).await);
+            return Err(refuse(env, ctx, denial, leaked, None, inc, ex).await);
         }
     };
 
@@ -291,7 +291,7 @@ async fn authorize_and_dispatch(
     ) {
         Ok(g) => g,
         Err(denial) => {
-            return Err(refuse(env, denial, Some(hash), context.as_deref(), inc, ex).await)
+            return Err(refuse(env, ctx, denial, Some(hash), context.as_deref(), inc, ex).await)
         }
     };
     ex.cors = grant.cors.clone();
@@ -348,6 +348,7 @@ fn pk_error_cors(inc: &Incoming) -> Cors {
 /// chose `alert_and_revoke`) first.
 async fn refuse(
     env: &Env,
+    ctx: &Context,
     denial: Denial,
     hash: Option<KeyHash>,
     known: Option<&KeyContext>,
@@ -394,20 +395,11 @@ async fn refuse(
             "route": ex.route,
             "revoked": revoke,
         });
-        if let Err(e) =
-            webhooks::emit(env, ws, c.record.env, "api_key.exposed", event.clone()).await
-        {
-            worker::console_error!("api_key.exposed for {id} not recorded: {}", e.error.message);
-        }
+        // Announced off the response path: the refusal never waits for a webhook.
+        webhooks::emit_later(env, ctx, ws, c.record.env, "api_key.exposed", event);
         if newly_revoked {
             let revoked = serde_json::json!({ "key": { "id": id }, "reason": "exposed" });
-            if let Err(e) = webhooks::emit(env, ws, c.record.env, "api_key.revoked", revoked).await
-            {
-                worker::console_error!(
-                    "api_key.revoked for {id} not recorded: {}",
-                    e.error.message
-                );
-            }
+            webhooks::emit_later(env, ctx, ws, c.record.env, "api_key.revoked", revoked);
         }
         worker::console_warn!(
             "exposure: key {id} of {ws} used {} ({}), revoked: {revoke}",
@@ -421,7 +413,12 @@ async fn refuse(
 /// A CORS preflight. It carries no key (browsers never send credentials on one), so there
 /// is nothing to verify unless a secret key rides in its URL. The answer allows simple GETs
 /// only and never `Authorization`: a header-borne key cannot be sent cross-origin at all.
-async fn preflight(env: &Env, inc: &Incoming, ex: &mut Exchange) -> Result<Response, Failure> {
+async fn preflight(
+    env: &Env,
+    ctx: &Context,
+    inc: &Incoming,
+    ex: &mut Exchange,
+) -> Result<Response, Failure> {
     ex.caller = CallerClass::Browser;
     ex.route = "preflight";
     if let Some(k) = inc
@@ -435,7 +432,7 @@ async fn preflight(env: &Env, inc: &Incoming, ex: &mut Exchange) -> Result<Respo
         });
         if let Err(denial) = denial {
             let hash = key::parse(k).ok().map(|p| p.hash());
-            return Err(refuse(env, denial, hash, None, inc, ex).await);
+            return Err(refuse(env, ctx, denial, hash, None, inc, ex).await);
         }
     }
     ex.cors = pk_error_cors(inc);

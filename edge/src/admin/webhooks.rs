@@ -316,7 +316,13 @@ pub(super) async fn redeliver(call: &AdminCall<'_>) -> Result<Response, Failure>
         return Err(ErrorCode::DeliveryNotFound.into());
     }
     call.set_target(delivery_id);
-    dispatch::wake(call.env, call.ws()).await?;
+    // The attempt happens off this answer's path (it may take up to the delivery timeout).
+    let (env, ws) = (call.env.clone(), call.ws().to_owned());
+    call.ctx.wait_until(async move {
+        if let Err(e) = dispatch::wake(&env, &ws).await {
+            worker::console_error!("webhook dispatcher of {ws} not woken: {}", e.error.message);
+        }
+    });
     let row: Option<DeliveryRow> = store::first(
         &db,
         &format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?1"),
