@@ -24,18 +24,19 @@ seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null
 say "Running the end-to-end tests against $BASE"
 status=0
 TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" \
-TALLY_PERSIST_DIR="$STATE/wrangler" TALLY_SECRETS_OUT="$STATE/issued-secrets.txt" cargo test -p tally-e2e -- --test-threads=4 || status=$?
+TALLY_PERSIST_DIR="$STATE/wrangler" TALLY_SECRETS_OUT="$STATE/issued-secrets.txt" cargo test -p tally-e2e --no-fail-fast -- --test-threads=4 || status=$?
 
 say "Running the browser tests (headless Chromium, storefront on another origin; screenshots in test-artifacts/)"
 TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" node --test --test-concurrency=1 tests/browser/ || status=$?
 
-say "Checking that no plaintext key or password is stored in the local state"
-# The seeded keys and passwords, and every key the tests were shown by the admin API
-# (create and roll answers, which the tests append to issued-secrets.txt).
+say "Checking that no plaintext key, password or secret is stored in the local state"
+# The seeded keys, passwords and identity secrets, and every key and secret the tests were
+# shown by the admin API (they append them to issued-secrets.txt).
 secrets="$STATE/all-secrets.txt"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=json.load(open(sys.argv[2])); print("\n".join([d["publishable_key"], d["secret_key"], d["admin_password"], d["developer_password"], *[v["key"] for v in f.values() if "key" in v], *[v["password"] for v in f.values() if "password" in v]]))' \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=json.load(open(sys.argv[2])); print("\n".join([d["publishable_key"], d["secret_key"], d["admin_password"], d["developer_password"], d["identity_secret"], *[v[k] for v in f.values() for k in ("key", "password", "identity_secret") if k in v]]))' \
   "$DEMO_STATE" "$STATE/fixtures.json" >"$secrets"
-{ [ -f "$STATE/issued-secrets.txt" ] && grep -E '^(test|prod)_(pk|sk)_' "$STATE/issued-secrets.txt" || true; } >>"$secrets"
+# Every key, identity secret and webhook signing secret the admin API showed the tests.
+{ [ -f "$STATE/issued-secrets.txt" ] && cat "$STATE/issued-secrets.txt" || true; } >>"$secrets"
 leaks=0
 while IFS= read -r secret; do
   [ -n "$secret" ] || continue
@@ -45,7 +46,7 @@ while IFS= read -r secret; do
   fi
 done <"$secrets"
 checked="$(grep -c . "$secrets")"
-[ "$leaks" = 0 ] && note "none of $checked keys and passwords found (keys are SHA-256 only, passwords PBKDF2)" || status=1
+[ "$leaks" = 0 ] && note "none of $checked keys, passwords and secrets found (keys SHA-256, passwords PBKDF2, identity and webhook secrets AES-GCM sealed)" || status=1
 
 if [ "$status" != 0 ]; then
   say "wrangler dev log (last 60 lines)"

@@ -16,10 +16,24 @@ free_port() {
 
 seed_tool() { "$ROOT/target/debug/tally-seed" "$@"; }
 
+# ensure_dev_vars: the local Worker secrets in .dev.vars (git-ignored; wrangler dev reads
+# it), generated once: TALLY_SECRETS_KEY seals identity and webhook secrets at rest. Exported
+# too, for the seed tool, which seals the secrets it writes the same way.
+ensure_dev_vars() {
+  local file="$ROOT/.dev.vars"
+  if ! grep -q '^TALLY_SECRETS_KEY=' "$file" 2>/dev/null; then
+    say "Generating a local TALLY_SECRETS_KEY in .dev.vars (git-ignored)"
+    python3 -c 'import base64, os; print("TALLY_SECRETS_KEY=" + base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="))' >>"$file"
+  fi
+  TALLY_SECRETS_KEY="$(sed -n 's/^TALLY_SECRETS_KEY=//p' "$file" | head -1 | tr -d '"')"
+  export TALLY_SECRETS_KEY
+}
+
 # prepare_state DIR BASE_URL: migrations, demo workspace (and, with FIXTURES=1, test fixtures).
 prepare_state() {
   local dir="$1" base="$2"
   mkdir -p "$dir"
+  ensure_dev_vars
   say "Building the seed tool"
   (cd "$ROOT" && cargo build --quiet -p tally-tools)
   say "Applying D1 migrations to local state ($dir/wrangler)"

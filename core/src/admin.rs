@@ -257,7 +257,9 @@ impl AdminOp {
         }
     }
 
-    /// Whether the member's PIN must come with the call (`X-Confirm-Pin`, seed 003).
+    /// Whether the member's PIN must come with the call (`X-Confirm-Pin`, seed 003): what
+    /// mints or destroys credentials, and what changes who may do so. Revoking never does:
+    /// a leak must be stoppable at once.
     pub const fn needs_pin(self) -> bool {
         matches!(
             self,
@@ -266,7 +268,17 @@ impl AdminOp {
                 | AdminOp::DeleteKey
                 | AdminOp::RollIdentitySecret
                 | AdminOp::RevealIdentitySecret
+                | AdminOp::CreateMember
+                | AdminOp::PatchMember
+                | AdminOp::DeleteMember
+                | AdminOp::SetPin
         )
+    }
+
+    /// Whether this call, by a member who has (or has not yet) set a PIN, must carry it.
+    /// Setting a first PIN cannot ask for one; it is confirmed by the password instead.
+    pub const fn pin_needed(self, member_has_pin: bool) -> bool {
+        self.needs_pin() && (member_has_pin || !matches!(self, AdminOp::SetPin))
     }
 
     /// Whether the call changes state: needs `X-CSRF-Token` and writes an audit row.
@@ -432,7 +444,7 @@ pub const PIN_LOCK_MS: UnixMillis = 15 * 60 * 1000;
 /// A member's PIN counters as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PinCounters {
-    /// Wrong PINs since the last right one (or the last lock's end).
+    /// PIN attempts counted since the last right one (or the last lock's end).
     pub failures: i64,
     /// While in the future, PIN-guarded actions answer `pin_locked`.
     pub locked_until: Option<UnixMillis>,
@@ -443,21 +455,88 @@ impl PinCounters {
     pub fn is_locked(&self, now: UnixMillis) -> bool {
         self.locked_until.is_some_and(|t| t > now)
     }
+}
 
-    /// The counters after one more wrong PIN at `now`: the fifth locks.
-    pub fn after_failure(self, now: UnixMillis) -> PinCounters {
-        // A lock that has ended starts a fresh count.
-        let base = if self.locked_until.is_some_and(|t| t <= now) {
-            0
-        } else {
-            self.failures
-        };
-        let failures = base + 1;
-        PinCounters {
-            failures,
-            locked_until: (failures >= MAX_PIN_FAILURES).then_some(now + PIN_LOCK_MS),
-        }
+/// Counts one PIN attempt, atomically and **before** the PIN is checked, so parallel
+/// guesses cannot each see a count below the limit. Binds `?1` member id, `?2` now, `?3`
+/// [`MAX_PIN_FAILURES`], `?4` the lock's end should this attempt be beyond the limit.
+/// Returns the attempt's number, or no row when the member is locked. A finished lock
+/// starts a fresh count.
+pub const COUNT_PIN_ATTEMPT_SQL: &str = "UPDATE members SET \
+     pin_failures = CASE WHEN pin_locked_until IS NOT NULL THEN 1 ELSE pin_failures + 1 END, \
+     pin_locked_until = CASE WHEN pin_locked_until IS NOT NULL THEN NULL \
+                             WHEN pin_failures + 1 > ?3 THEN ?4 ELSE NULL END \
+     WHERE id = ?1 AND (pin_locked_until IS NULL OR pin_locked_until <= ?2) \
+     RETURNING pin_failures AS attempt, pin_locked_until AS locked_until";
+
+/// What one counted PIN attempt may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinGate {
+    /// Check the PIN: this is attempt `attempt` of [`MAX_PIN_FAILURES`].
+    Check {
+        /// 1-based.
+        attempt: i64,
+    },
+    /// Refuse with `pin_locked`, without checking.
+    Locked,
+}
+
+/// The gate for a counted attempt: `None` when the count refused (already locked), or the
+/// attempt's number and whether the count locked the member.
+pub fn pin_gate(counted: Option<(i64, bool)>) -> PinGate {
+    match counted {
+        Some((attempt, false)) if attempt <= MAX_PIN_FAILURES => PinGate::Check { attempt },
+        _ => PinGate::Locked,
     }
+}
+
+/// After a wrong PIN on attempt `attempt`: the tries left (0: the member is now locked
+/// for [`PIN_LOCK_MS`]).
+pub fn tries_left(attempt: i64) -> i64 {
+    (MAX_PIN_FAILURES - attempt).max(0)
+}
+
+// ---------------------------------------------------------------------------------------
+// Cross-site requests
+
+/// Refuses a control-plane request that a browser sent from another site, and a body that
+/// is not JSON. The dashboard is served by the same Worker, so its calls are same-origin:
+/// `Sec-Fetch-Site` (when sent) is `same-origin` or `none`, and `Origin` (when sent) is the
+/// Worker's own. A cross-site form (login CSRF: signing a victim into the attacker's
+/// account) or a `text/plain` fetch can set neither.
+pub fn screen_request(
+    method: &str,
+    content_type: Option<&str>,
+    sec_fetch_site: Option<&str>,
+    origin: Option<&str>,
+    own_origin: &str,
+) -> Result<(), ApiError> {
+    if sec_fetch_site.is_some_and(|s| !matches!(s, "same-origin" | "none"))
+        || origin.is_some_and(|o| !o.eq_ignore_ascii_case(own_origin))
+    {
+        return Err(ApiError::new(ErrorCode::CrossSiteRequest));
+    }
+    let reads = matches!(method, "GET" | "HEAD" | "OPTIONS");
+    if !reads && content_type.is_some_and(|ct| !is_json(ct)) {
+        return Err(ApiError::new(ErrorCode::UnsupportedMediaType));
+    }
+    Ok(())
+}
+
+/// A body may be read only when it is declared JSON (or there is none).
+pub fn body_allowed(content_type: Option<&str>, body_is_empty: bool) -> Result<(), ApiError> {
+    if body_is_empty || content_type.is_some_and(is_json) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::UnsupportedMediaType))
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -806,12 +885,85 @@ mod tests {
     }
 
     #[test]
-    fn pins_guard_generate_roll_delete_and_identity_secrets() {
+    fn pins_guard_credentials_and_who_may_mint_them() {
         let guarded: Vec<_> = AdminOp::ALL.iter().filter(|o| o.needs_pin()).collect();
-        assert_eq!(guarded.len(), 5);
+        assert_eq!(guarded.len(), 9);
+        for op in [
+            AdminOp::CreateMember,
+            AdminOp::PatchMember,
+            AdminOp::DeleteMember,
+            AdminOp::SetPin,
+        ] {
+            assert!(op.pin_needed(true), "{}", op.name());
+        }
+        assert!(
+            !AdminOp::SetPin.pin_needed(false),
+            "a first PIN is confirmed by the password"
+        );
+        assert!(AdminOp::CreateMember.pin_needed(false));
         assert!(
             !AdminOp::RevokeKey.needs_pin(),
             "revoking must never be slowed down"
+        );
+    }
+
+    #[test]
+    fn cross_site_requests_and_non_json_bodies_are_refused() {
+        let own = "https://tally.example";
+        let ok = |m, ct, site, origin| screen_request(m, ct, site, origin, own).map_err(|e| e.code);
+        assert_eq!(
+            ok(
+                "POST",
+                Some("application/json"),
+                Some("same-origin"),
+                Some(own)
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            ok("POST", Some("Application/JSON; charset=utf-8"), None, None),
+            Ok(())
+        );
+        assert_eq!(ok("GET", None, Some("none"), None), Ok(()));
+        assert_eq!(ok("DELETE", None, None, None), Ok(()));
+        for (site, origin) in [
+            (Some("cross-site"), None),
+            (Some("same-site"), None),
+            (None, Some("https://evil.example")),
+            (None, Some("null")),
+            (None, Some("")),
+            (Some("same-origin"), Some("https://tally.example.evil")),
+        ] {
+            assert_eq!(
+                ok("POST", Some("application/json"), site, origin),
+                Err(ErrorCode::CrossSiteRequest),
+                "{site:?} {origin:?}"
+            );
+            assert_eq!(
+                ok("GET", None, site, origin),
+                Err(ErrorCode::CrossSiteRequest)
+            );
+        }
+        for ct in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+        ] {
+            assert_eq!(
+                ok("POST", Some(ct), None, None),
+                Err(ErrorCode::UnsupportedMediaType),
+                "{ct}"
+            );
+        }
+        assert_eq!(body_allowed(None, true).map_err(|e| e.code), Ok(()));
+        assert_eq!(
+            body_allowed(Some("application/json"), false).map_err(|e| e.code),
+            Ok(())
+        );
+        assert_eq!(
+            body_allowed(None, false).map_err(|e| e.code),
+            Err(ErrorCode::UnsupportedMediaType)
         );
     }
 
@@ -847,19 +999,34 @@ mod tests {
     }
 
     #[test]
-    fn the_fifth_wrong_pin_locks_for_fifteen_minutes() {
-        let mut c = PinCounters::default();
-        for i in 1..5 {
-            c = c.after_failure(NOW);
-            assert_eq!(c.failures, i);
-            assert!(!c.is_locked(NOW));
+    fn only_five_counted_attempts_are_ever_checked() {
+        for n in 1..=MAX_PIN_FAILURES {
+            assert_eq!(pin_gate(Some((n, false))), PinGate::Check { attempt: n });
         }
-        c = c.after_failure(NOW);
+        assert_eq!(
+            pin_gate(Some((MAX_PIN_FAILURES + 1, true))),
+            PinGate::Locked
+        );
+        assert_eq!(
+            pin_gate(Some((MAX_PIN_FAILURES + 1, false))),
+            PinGate::Locked
+        );
+        assert_eq!(pin_gate(Some((1, true))), PinGate::Locked);
+        assert_eq!(pin_gate(None), PinGate::Locked);
+        assert_eq!(tries_left(1), 4);
+        assert_eq!(tries_left(MAX_PIN_FAILURES), 0);
+        assert_eq!(tries_left(9), 0);
+    }
+
+    #[test]
+    fn a_lock_holds_for_fifteen_minutes() {
+        let c = PinCounters {
+            failures: 5,
+            locked_until: Some(NOW + PIN_LOCK_MS),
+        };
         assert!(c.is_locked(NOW));
         assert!(c.is_locked(NOW + PIN_LOCK_MS - 1));
         assert!(!c.is_locked(NOW + PIN_LOCK_MS));
-        let after = c.after_failure(NOW + PIN_LOCK_MS);
-        assert_eq!(after.failures, 1, "a finished lock starts a fresh count");
     }
 
     #[test]

@@ -110,6 +110,12 @@ codes! {
     WorkspaceNotApproved => ("workspace_not_approved", 403, "Production keys can be created once the workspace is approved."),
     /// A write scope was asked for a publishable key.
     PublishableKeyCannotWrite => ("publishable_key_cannot_write", 422, "A publishable key can never hold a write scope: it may already be public. Use a secret key on your server."),
+    /// The key was already rolled: a chain of successors never forks.
+    KeyAlreadyRolled => ("key_already_rolled", 409, "This API key was already rolled; roll its successor instead."),
+    /// A control-plane call from another site (`Sec-Fetch-Site`, or an `Origin` that is not the dashboard's).
+    CrossSiteRequest => ("cross_site_request", 403, "The dashboard API only answers the dashboard's own origin."),
+    /// A control-plane body that is not `application/json`.
+    UnsupportedMediaType => ("unsupported_media_type", 415, "Send the body as JSON with Content-Type: application/json."),
     /// No key with this id in the workspace.
     KeyNotFound => ("key_not_found", 404, "No API key with this id in this workspace."),
     /// The key is revoked; it cannot be rolled or changed.

@@ -23,6 +23,7 @@
 
 pub mod admin;
 pub mod base62;
+pub mod cache;
 pub mod caller;
 pub mod error;
 pub mod ids;
@@ -33,6 +34,8 @@ pub mod referral;
 pub mod rng;
 pub mod route;
 pub mod scope;
+pub mod screen;
+pub mod seal;
 pub mod time;
 pub mod token;
 pub mod verifier;

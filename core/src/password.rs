@@ -3,12 +3,11 @@
 //! Stored as `pbkdf2-sha256$<iterations>$<salt, base64url>$<digest, base64url>`, so the
 //! iteration count can rise later without a migration. The edge derives with WebCrypto
 //! (native code in workerd, which caps PBKDF2 at 100,000 iterations); this module holds the
-//! format, a pure implementation (used natively by the seed tool, and to test WebCrypto's
-//! answers against), and the constant-time comparison.
+//! format, a pure implementation (the `pbkdf2` crate: used natively by the seed tool, and to test
+//! WebCrypto's answers against), and the constant-time comparison.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -97,26 +96,10 @@ pub fn decoy() -> PasswordHash {
     }
 }
 
-/// PBKDF2-HMAC-SHA256 (RFC 8018), `DIGEST_LEN` bytes.
+/// PBKDF2-HMAC-SHA256 (RFC 8018), `DIGEST_LEN` bytes, by the `pbkdf2` crate.
 pub fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> [u8; DIGEST_LEN] {
-    type HmacSha256 = Hmac<Sha256>;
-    // HMAC accepts keys of any length.
-    let Ok(keyed) = HmacSha256::new_from_slice(password) else {
-        return [0u8; DIGEST_LEN];
-    };
-    let mut first = keyed.clone();
-    first.update(salt);
-    first.update(&1u32.to_be_bytes());
-    let mut u: [u8; DIGEST_LEN] = first.finalize().into_bytes().into();
-    let mut out = u;
-    for _ in 1..iterations {
-        let mut mac = keyed.clone();
-        mac.update(&u);
-        u = mac.finalize().into_bytes().into();
-        for (o, x) in out.iter_mut().zip(u.iter()) {
-            *o ^= x;
-        }
-    }
+    let mut out = [0u8; DIGEST_LEN];
+    pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, iterations, &mut out);
     out
 }
 

@@ -1,35 +1,26 @@
 //! Referral codes and links.
 //!
-//! A customer's code is derived from `(workspace, environment, customer, attempt)` by
-//! SHA-256, so two isolates racing to create the same customer's code compute the same
-//! one and storage converges without a lock. A code owned by somebody else (a rare
-//! collision) moves the customer on to the next attempt.
+//! A customer's code is random (50 bits from the CSPRNG), not derived from who they are:
+//! a derived code would let anyone holding the public workspace id check whether a
+//! guessable customer id is a member, by computing its code and asking whether it exists.
+//! Storage makes codes unique per workspace and environment and gives each customer one
+//! code; racing registrations converge on whichever row was written first.
 
-use sha2::{Digest, Sha256};
-
-use crate::key::Environment;
+use crate::rng::Csprng;
 
 /// Symbols in a code.
 pub const CODE_LEN: usize = 10;
 /// Crockford's base32: no I, L, O or U, so codes survive being read aloud or retyped.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// The customer's code for a given attempt (0 first).
-pub fn code_for(workspace_id: &str, env: Environment, customer_id: &str, attempt: u32) -> String {
-    let mut h = Sha256::new();
-    for part in [workspace_id, env.as_str(), customer_id] {
-        h.update((part.len() as u32).to_be_bytes());
-        h.update(part.as_bytes());
-    }
-    h.update(attempt.to_be_bytes());
-    let digest = h.finalize();
-    // 10 symbols * 5 bits = 50 bits from the first 7 bytes.
-    let mut bits = 0u64;
-    for &b in &digest[..7] {
-        bits = (bits << 8) | u64::from(b);
-    }
-    (0..CODE_LEN)
-        .map(|i| char::from(CROCKFORD[((bits >> (51 - 5 * i)) & 31) as usize]))
+/// A new random code.
+pub fn random_code(rng: &mut impl Csprng) -> String {
+    let mut bytes = [0u8; CODE_LEN];
+    rng.fill(&mut bytes);
+    // 32 symbols divide 256 evenly, so taking each byte mod 32 is unbiased.
+    bytes
+        .iter()
+        .map(|b| char::from(CROCKFORD[usize::from(b % 32)]))
         .collect()
 }
 
@@ -65,18 +56,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_stable_distinct_and_well_formed() {
-        let a = code_for("ws_demo", Environment::Test, "ada", 0);
-        assert_eq!(a, code_for("ws_demo", Environment::Test, "ada", 0));
-        assert_ne!(a, code_for("ws_demo", Environment::Test, "ada", 1));
-        assert_ne!(a, code_for("ws_demo", Environment::Prod, "ada", 0));
-        assert_ne!(a, code_for("ws_demo", Environment::Test, "bob", 0));
-        // Length-prefixing keeps ("ab","c") and ("a","bc") apart.
-        assert_ne!(
-            code_for("ws_a", Environment::Test, "bc", 0),
-            code_for("ws_ab", Environment::Test, "c", 0)
-        );
-        assert_eq!(normalize_code(&a), Some(a.clone()));
+    fn codes_are_random_and_well_formed() {
+        let mut rng = crate::key::tests::test_rng(1);
+        let codes: Vec<String> = (0..1000).map(|_| random_code(&mut rng)).collect();
+        for c in &codes {
+            assert_eq!(normalize_code(c).as_deref(), Some(c.as_str()));
+        }
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len());
+        // Every symbol turns up: no part of the alphabet is unreachable.
+        let all: std::collections::HashSet<char> = codes.iter().flat_map(|c| c.chars()).collect();
+        assert_eq!(all.len(), 32);
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //!    A `sk` key in a URL is refused (`secret_key_in_url`) and recorded as an exposure.
 //! 2. Check format and checksum without storage.
 //! 3. (The edge looks the hash up.) Unknown, revoked, expired, other workspace.
-//! 4. Classify the caller. A write-capable key from a browser is refused on every route,
-//!    reads included, before any data is read or written, and recorded as an exposure.
+//! 0. (Before routing, on every path: [`crate::screen`].)
+//! 4. Classify the caller. A secret-kind key from a browser, whatever its scopes, is refused
+//!    on every route, reads included, before any data is read or written, and recorded as
+//!    an exposure.
 //! 5. A publishable key from a browser must come from one of its allowed origins.
 //! 6. Scopes.
 //! 7. Customer token, where the route needs one ([`check_customer_token`]).
@@ -58,7 +60,7 @@ pub struct Presented<'a> {
 /// Why an exposure is recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExposureKind {
-    /// A write-capable key used from a browser.
+    /// A secret-kind key used from a browser.
     Browser,
     /// A secret key sent in a URL.
     Url,
@@ -343,7 +345,9 @@ pub fn authorize(
 
     // 4. Caller class.
     let caller = facts.signals.classify();
-    if caller == CallerClass::Browser && scopes.is_write_capable() {
+    // Every secret-kind key is server-only, whatever its scopes: a read-only `sk` still
+    // reads every shopper without a customer token. (Write-capable keys are all `sk`.)
+    if caller == CallerClass::Browser && record.kind == KeyKind::Secret {
         return Err(Denial {
             exposure: Some(ExposureKind::Browser),
             revoke: record.exposure_action == ExposureAction::AlertAndRevoke,
@@ -696,14 +700,31 @@ mod tests {
     }
 
     #[test]
-    fn a_read_only_secret_key_is_not_write_capable() {
+    fn a_read_only_secret_key_is_still_refused_from_a_browser() {
         let sk = key(KeyKind::Secret, 9);
         let rec = record(&sk, ScopeSet::read_only());
         let browser = BrowserSignals {
             sec_fetch_site: Some("same-origin"),
             ..Default::default()
         };
-        let grant = decide(&sk, Some(&rec), browser, Operation::GetCoins).expect("allowed");
+        for op in [
+            Operation::GetCoins,
+            Operation::Widget,
+            Operation::CreateCustomerToken,
+        ] {
+            assert_eq!(
+                decide(&sk, Some(&rec), browser, op),
+                Err(ErrorCode::SecretKeyInBrowser)
+            );
+        }
+        // From a server it reads, and gets no CORS headers.
+        let grant = decide(
+            &sk,
+            Some(&rec),
+            BrowserSignals::default(),
+            Operation::GetCoins,
+        )
+        .expect("allowed");
         assert_eq!(grant.cors, Cors::None, "no CORS for a secret key, ever");
         assert_eq!(
             decide(
@@ -940,14 +961,14 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2_000))]
 
-        /// No write-capable key is ever allowed when any browser signal is present, on any
-        /// route, with any scopes, origins or policy.
+        /// No secret-kind key is ever allowed when any browser signal is present, on any
+        /// route, with any scopes (read-only included), origins or policy; a publishable key
+        /// that is allowed never holds a write scope.
         #[test]
-        fn write_capable_keys_are_never_allowed_from_a_browser(
+        fn secret_keys_are_never_allowed_from_a_browser(
             seed in any::<u64>(),
             kind_secret in any::<bool>(),
-            extra_bits in any::<u16>(),
-            write in proptest::sample::select(Scope::ALL.iter().copied().filter(|s| s.is_write()).collect::<Vec<_>>()),
+            scope_bits in any::<u16>(),
             origin in any_header(),
             site in any_header(),
             dest in any_header(),
@@ -959,8 +980,7 @@ mod tests {
             prop_assume!(origin.is_some() || site.is_some() || dest.is_some() || preflight);
             let kind = if kind_secret { KeyKind::Secret } else { KeyKind::Publishable };
             let k = key(kind, seed);
-            let mut scopes: ScopeSet = Scope::ALL.iter().copied().filter(|s| extra_bits & (1 << (*s as u16)) != 0).collect();
-            scopes.insert(write);
+            let scopes: ScopeSet = Scope::ALL.iter().copied().filter(|s| scope_bits & (1 << (*s as u16)) != 0).collect();
             let mut rec = record(&k, scopes);
             rec.allowed_origins = allowed;
             let signals = BrowserSignals {
@@ -972,7 +992,6 @@ mod tests {
             };
             let result = decide(&k, Some(&rec), signals, op);
             match result {
-                // A publishable key is stripped of write scopes and may read.
                 Ok(grant) => {
                     prop_assert_eq!(kind, KeyKind::Publishable);
                     prop_assert!(!grant.scopes.is_write_capable());

@@ -111,36 +111,63 @@ pub fn verify(
     }
 }
 
-/// Checks an endpoint URL: https, or (test endpoints only) http on the loopback interface,
-/// which is how a merchant's local receiver is reached under `wrangler dev`.
-pub fn validate_url(url: &str, env: Environment) -> Result<(), ApiError> {
-    let bad = || ApiError::new(ErrorCode::InvalidWebhookUrl);
-    if url.len() > 2000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad());
-    }
-    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.is_empty() || authority.contains('@') {
-        return Err(bad());
-    }
-    let host = match authority.rsplit_once(':') {
-        Some((h, port)) if !h.ends_with(']') || authority.starts_with('[') => {
-            if !port.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad());
-            }
-            h
-        }
-        _ => authority,
+/// Checks an endpoint URL, parsed by the `url` crate (the WHATWG rules `fetch` follows, so
+/// `https://2130706433/` is seen as the IPv4 literal it is):
+/// - https, with no user name or password in it;
+/// - production endpoints name a public host: no IP literal, no `localhost` (or
+///   `*.localhost`), no `.local`/`.internal` name;
+/// - test endpoints may also be http on the loopback interface, which is how a merchant's
+///   local receiver is reached under `wrangler dev`.
+///
+/// Deliveries never follow redirects (a 3xx is a failed attempt), so a public URL cannot
+/// bounce a delivery to an internal one.
+pub fn validate_url(text: &str, env: Environment) -> Result<(), ApiError> {
+    let bad = |why: &str| {
+        ApiError::with_message(
+            ErrorCode::InvalidWebhookUrl,
+            format!("{} ({why})", ErrorCode::InvalidWebhookUrl.default_message()),
+        )
     };
-    match scheme {
-        "https" => Ok(()),
-        "http"
-            if env == Environment::Test && matches!(host, "127.0.0.1" | "localhost" | "[::1]") =>
-        {
-            Ok(())
-        }
-        _ => Err(bad()),
+    if text.len() > 2000 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("too long, or has spaces or control characters"));
     }
+    let url = url::Url::parse(text).map_err(|_| bad("not a URL"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("no credentials in the URL"));
+    }
+    let host = url.host().ok_or_else(|| bad("no host"))?;
+    let loopback = match &host {
+        url::Host::Domain(d) => is_local_name(d),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    match (url.scheme(), env) {
+        ("http", Environment::Test) if loopback => Ok(()),
+        ("https", Environment::Test) => Ok(()),
+        ("https", Environment::Prod) => match host {
+            url::Host::Ipv4(_) | url::Host::Ipv6(_) => Err(bad(
+                "production endpoints use a host name, not an IP address",
+            )),
+            url::Host::Domain(d) if is_local_name(d) || is_internal_name(d) => {
+                Err(bad("production endpoints must be public hosts"))
+            }
+            url::Host::Domain(_) => Ok(()),
+        },
+        _ => Err(bad("https only")),
+    }
+}
+
+fn is_local_name(domain: &str) -> bool {
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    d == "localhost" || d.ends_with(".localhost")
+}
+
+fn is_internal_name(domain: &str) -> bool {
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    !d.contains('.')
+        || [".local", ".internal", ".lan", ".home.arpa", ".intranet"]
+            .iter()
+            .any(|s| d.ends_with(s))
 }
 
 /// Checks a list of event types: known, at least one, no duplicates.
@@ -221,19 +248,56 @@ mod tests {
     #[test]
     fn urls_are_https_or_local_http_for_test_endpoints() {
         assert!(validate_url("https://hooks.shop.example/tally", Environment::Prod).is_ok());
+        assert!(validate_url("https://hooks.shop.example:8443/t?x=1", Environment::Prod).is_ok());
         assert!(validate_url("http://127.0.0.1:9000/hook", Environment::Test).is_ok());
         assert!(validate_url("http://localhost/hook", Environment::Test).is_ok());
+        assert!(validate_url("http://[::1]:9000/hook", Environment::Test).is_ok());
         for (u, env) in [
             ("http://127.0.0.1:9000/hook", Environment::Prod),
             ("http://shop.example/hook", Environment::Test),
             ("http://127.0.0.1.evil.example/", Environment::Test),
             ("http://user@127.0.0.1/", Environment::Test),
+            ("https://user:pw@shop.example/", Environment::Prod),
             ("ftp://shop.example/", Environment::Prod),
             ("https://", Environment::Prod),
             ("https://a b/", Environment::Prod),
+            ("not a url", Environment::Prod),
         ] {
             assert_eq!(
                 validate_url(u, env).map_err(|e| e.code),
+                Err(ErrorCode::InvalidWebhookUrl),
+                "{u}"
+            );
+        }
+    }
+
+    #[test]
+    fn production_urls_refuse_ip_literals_and_local_names() {
+        for u in [
+            "https://127.0.0.1/hook",
+            "https://10.0.0.8/hook",
+            "https://192.168.1.1/hook",
+            "https://172.16.0.1/hook",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/",
+            "https://8.8.8.8/",
+            "https://[::1]/",
+            "https://[fd00::1]/",
+            "https://[fe80::1]/",
+            "https://[::ffff:10.0.0.1]/",
+            // Other spellings of IPv4 literals that fetch would dial.
+            "https://2130706433/",
+            "https://0x7f.1/",
+            "https://0177.0.0.1/",
+            "https://localhost/",
+            "https://LOCALHOST./",
+            "https://api.localhost/",
+            "https://printer.local/",
+            "https://metadata.google.internal/",
+            "https://intranet/",
+        ] {
+            assert_eq!(
+                validate_url(u, Environment::Prod).map_err(|e| e.code),
                 Err(ErrorCode::InvalidWebhookUrl),
                 "{u}"
             );

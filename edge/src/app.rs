@@ -2,19 +2,20 @@
 //! through [`handle`].
 //!
 //! 1. Read what the decision needs from the request (headers, query) into plain values.
-//! 2. Answer CORS preflights (never allowing `Authorization`) and public routes.
-//! 3. Run the verifier: `tally_core::verifier::extract` (steps 1–2), the key lookup
+//! 2. Step 0 on every path (`tally_core::screen`): a secret key in the URL, or from a
+//!    browser, is refused and recorded before anything else is looked at.
+//! 3. Answer CORS preflights (never allowing `Authorization`) and public routes.
+//! 4. Run the verifier: `tally_core::verifier::extract` (steps 1–2), the key lookup
 //!    (step 3, [`keys`]), `authorize` (steps 3–6), the customer token (step 7), rate limits
 //!    (step 8). A refusal that is an exposure is recorded before it is answered.
-//! 4. Hand the [`Call`] to a handler; map any failure to JSON in `error`; add request id,
+//! 5. Hand the [`Call`] to a handler; map any failure to JSON in `error`; add request id,
 //!    cache and CORS headers; log the decision off the response path.
 
 use tally_core::caller::{BrowserSignals, CallerClass};
 use tally_core::key::{self, KeyHash, KeyKind};
 use tally_core::route::{self, Operation, Route};
-use tally_core::verifier::{
-    self, Cors, Credentials, Denial, ExposureAction, ExposureKind, RequestFacts,
-};
+use tally_core::screen;
+use tally_core::verifier::{self, Cors, Credentials, Denial, ExposureAction, RequestFacts};
 use tally_core::wire::Health;
 use tally_core::ErrorCode;
 use worker::{Context, Env, Headers, Request, Response};
@@ -41,12 +42,20 @@ struct Exchange {
     workspace_id: Option<String>,
     key_id: Option<String>,
     logged: bool,
+    /// The request carries a secret key: its answer never has CORS headers.
+    carries_secret: bool,
 }
 
 /// The parts of a request the decision reads, as owned values.
 struct Incoming {
+    /// The path as received (percent-encoded).
     path: String,
+    /// The query string as received.
+    raw_query: Option<String>,
+    /// The Worker's own origin (the control plane answers only it).
+    own_origin: String,
     query: Query,
+    content_type: Option<String>,
     authorization: Option<String>,
     workspace_header: Option<String>,
     origin: Option<String>,
@@ -65,7 +74,10 @@ impl Incoming {
         let h = |name| http::header(req, name);
         Ok(Incoming {
             path: url.path().to_owned(),
+            raw_query: url.query().map(str::to_owned),
+            own_origin: url.origin().ascii_serialization(),
             query: Query::parse(&url),
+            content_type: h("content-type"),
             authorization: h("authorization"),
             workspace_header: h("x-workspace-id"),
             origin: h("origin"),
@@ -123,13 +135,15 @@ pub(crate) async fn handle(mut req: Request, env: Env, ctx: Context) -> Response
     let mut ex = Exchange {
         request_id: rng::new_id("req"),
         started: store::now_ms(),
-        method: req.method().to_string(),
+        // As sent: `worker::Method` maps methods it does not know to GET.
+        method: req.inner().method(),
         route: "unknown",
         cors: Cors::None,
         caller: CallerClass::Server,
         workspace_id: None,
         key_id: None,
         logged: false,
+        carries_secret: false,
     };
     let result = run(&mut req, &env, &ctx, &mut ex).await;
     let (mut resp, error_code) = match result {
@@ -165,7 +179,12 @@ fn finish_headers(h: &mut Headers, ex: &Exchange) {
     if h.get("Cache-Control").ok().flatten().is_none() {
         let _ = h.set("Cache-Control", "no-store");
     }
-    match &ex.cors {
+    let cors = if ex.carries_secret {
+        &Cors::None
+    } else {
+        &ex.cors
+    };
+    match cors {
         Cors::None => {
             let _ = h.delete("Access-Control-Allow-Origin");
         }
@@ -177,7 +196,7 @@ fn finish_headers(h: &mut Headers, ex: &Exchange) {
             let _ = h.append("Vary", "Origin");
         }
     }
-    if !matches!(ex.cors, Cors::None) {
+    if !matches!(cors, Cors::None) {
         let _ = h.set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
     }
 }
@@ -189,11 +208,34 @@ async fn run(
     ex: &mut Exchange,
 ) -> Result<Response, Failure> {
     let inc = Incoming::read(req)?;
-    if tally_core::admin::is_admin_path(&inc.path) {
-        // The control plane: session cookies, never keys, never CORS. A cross-origin
-        // preflight gets no CORS headers, so the browser refuses the call.
+    let admin_path = tally_core::admin::is_admin_path(&inc.path);
+
+    // Step 0, on every path: before routing, a secret key in the URL or from a browser.
+    let screen = screen::screen(
+        &inc.path,
+        inc.raw_query.as_deref(),
+        inc.authorization.as_deref(),
+        &inc.signals(),
+    );
+    ex.carries_secret = screen.carries_secret;
+    if let Some((denial, hash)) = screen.refusal {
+        ex.logged = true;
+        ex.caller = inc.signals().classify();
+        ex.route = route_name(&ex.method, &inc.path, admin_path);
+        return Err(refuse(env, ctx, denial, hash, None, &inc, ex).await);
+    }
+
+    if admin_path {
+        // The control plane: session cookies, never keys, never CORS, same origin only.
         ex.cors = Cors::None;
         ex.caller = inc.signals().classify();
+        tally_core::admin::screen_request(
+            &ex.method,
+            inc.content_type.as_deref(),
+            inc.sec_fetch_site.as_deref(),
+            inc.origin.as_deref(),
+            &inc.own_origin,
+        )?;
         if inc.preflight {
             ex.route = "preflight";
             return Ok(Response::empty()?.with_status(204));
@@ -202,7 +244,7 @@ async fn run(
         return admin::handle(req, env, ctx, &method, &inc.path, &inc.query, &mut ex.route).await;
     }
     if inc.preflight {
-        return preflight(env, ctx, &inc, ex).await;
+        return preflight(&inc, ex);
     }
     let route = route::resolve(&ex.method, &inc.path).map_err(|e| {
         let allow = (e.code == ErrorCode::MethodNotAllowed)
@@ -295,9 +337,7 @@ async fn authorize_and_dispatch(
         }
     };
     ex.cors = grant.cors.clone();
-    if keys::take_last_used_slot(&grant.key_id, now) {
-        logs::touch_key(grant.key_id.clone(), now, env, ctx);
-    }
+    keys::touch(&grant.key_id, now, env, ctx);
 
     // Step 7: customer token.
     let token = inc
@@ -377,9 +417,8 @@ async fn refuse(
         if let Err(e) = exposures::record(env, ws, id, kind, &inc.witness(ex.route), now).await {
             worker::console_error!("exposure of {id} not recorded: {}", e.error.message);
         }
-        let revoke = denial.revoke
-            || (kind == ExposureKind::Url
-                && c.record.exposure_action == ExposureAction::AlertAndRevoke);
+        // Whatever the kind of exposure: the key may now be in somebody else's hands.
+        let revoke = denial.revoke || c.record.exposure_action == ExposureAction::AlertAndRevoke;
         let newly_revoked = revoke && c.record.revoked_at.is_none();
         if revoke {
             if let Err(e) = keys::revoke(env, id, now).await {
@@ -410,36 +449,26 @@ async fn refuse(
     denial.error.into()
 }
 
-/// A CORS preflight. It carries no key (browsers never send credentials on one), so there
-/// is nothing to verify unless a secret key rides in its URL. The answer allows simple GETs
-/// only and never `Authorization`: a header-borne key cannot be sent cross-origin at all.
-async fn preflight(
-    env: &Env,
-    ctx: &Context,
-    inc: &Incoming,
-    ex: &mut Exchange,
-) -> Result<Response, Failure> {
+/// A CORS preflight. It carries no key (browsers never send credentials on one; a secret
+/// key in its URL was refused by step 0). The answer allows simple GETs only and never
+/// `Authorization`: a header-borne key cannot be sent cross-origin at all.
+fn preflight(inc: &Incoming, ex: &mut Exchange) -> Result<Response, Failure> {
     ex.caller = CallerClass::Browser;
     ex.route = "preflight";
-    if let Some(k) = inc
-        .query_key()
-        .filter(|k| key::claimed_kind(k) == Some(KeyKind::Secret))
-    {
-        ex.logged = true;
-        let denial = verifier::extract(&Credentials {
-            query_key: Some(k),
-            ..Default::default()
-        });
-        if let Err(denial) = denial {
-            let hash = key::parse(k).ok().map(|p| p.hash());
-            return Err(refuse(env, ctx, denial, hash, None, inc, ex).await);
-        }
-    }
     ex.cors = pk_error_cors(inc);
     let h = Headers::new();
     let _ = h.set("Access-Control-Allow-Methods", "GET");
     let _ = h.set("Access-Control-Max-Age", "600");
     Ok(Response::empty()?.with_status(204).with_headers(h))
+}
+
+/// The operation's name for the request log, when the path and method name one.
+fn route_name(method: &str, path: &str, admin_path: bool) -> &'static str {
+    if admin_path {
+        tally_core::admin::resolve(method, path).map_or("unknown", |r| r.op.name())
+    } else {
+        route::resolve(method, path).map_or("unknown", |r| r.op.name())
+    }
 }
 
 fn static_text(body: &'static str, content_type: &str) -> Result<Response, Failure> {

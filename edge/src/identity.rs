@@ -1,5 +1,6 @@
 //! Identity secrets (the HMAC keys customer tokens are signed with), per workspace and
-//! environment, behind the same short isolate cache as keys.
+//! environment, sealed in D1 ([`crate::sealing`]) and kept opened behind a short isolate
+//! cache, as keys are.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,12 +14,15 @@ use worker::Env;
 
 use crate::error::Failure;
 use crate::keys::KEY_CACHE_TTL_MS;
-use crate::store::{self, Arg, TtlCache};
+use crate::sealing;
+use crate::store::{self, Arg};
+use tally_core::cache::Lru;
+use tally_core::seal::Purpose;
 
 type Secrets = Rc<Vec<IdentitySecret>>;
 
 thread_local! {
-    static CACHE: RefCell<TtlCache<(String, Environment), Secrets>> = RefCell::new(TtlCache::new(KEY_CACHE_TTL_MS, 10_000));
+    static CACHE: RefCell<Lru<(String, Environment), Secrets>> = RefCell::new(Lru::new(10_000));
 }
 
 #[derive(Deserialize)]
@@ -36,7 +40,7 @@ pub(crate) async fn secrets(
 ) -> Result<Secrets, Failure> {
     let now = store::now_ms();
     let cache_key = (workspace_id.to_owned(), environment);
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(&cache_key, now)) {
+    if let Some(hit) = CACHE.with(|c| c.borrow_mut().get(&cache_key, now)) {
         return Ok(hit);
     }
     let db = store::db(env)?;
@@ -54,21 +58,29 @@ pub(crate) async fn secrets(
     .all()
     .await?
     .results()?;
-    let secrets: Vec<IdentitySecret> = rows
-        .into_iter()
-        .filter_map(|r| {
-            URL_SAFE_NO_PAD
-                .decode(&r.secret)
-                .ok()
-                .map(|secret| IdentitySecret {
-                    kid: r.kid,
-                    secret,
-                    retires_at: r.retires_at,
-                })
-        })
-        .collect();
+    let mut secrets: Vec<IdentitySecret> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let purpose = Purpose::IdentitySecret {
+            workspace_id,
+            environment: environment.as_str(),
+            kid: &r.kid,
+        };
+        let encoded = sealing::open_text(env, purpose, &r.secret).await?;
+        let Ok(secret) = URL_SAFE_NO_PAD.decode(&encoded) else {
+            worker::console_error!("identity secret {} is not base64url", r.kid);
+            continue;
+        };
+        secrets.push(IdentitySecret {
+            kid: r.kid,
+            secret,
+            retires_at: r.retires_at,
+        });
+    }
     let secrets = Rc::new(secrets);
-    CACHE.with(|c| c.borrow_mut().put(cache_key, secrets.clone(), now));
+    CACHE.with(|c| {
+        c.borrow_mut()
+            .put(cache_key, secrets.clone(), now + KEY_CACHE_TTL_MS)
+    });
     Ok(secrets)
 }
 
@@ -76,6 +88,6 @@ pub(crate) async fn secrets(
 pub(crate) fn forget(workspace_id: &str, environment: Environment) {
     CACHE.with(|c| {
         c.borrow_mut()
-            .remove_key(&(workspace_id.to_owned(), environment))
+            .remove(&(workspace_id.to_owned(), environment))
     });
 }

@@ -18,6 +18,7 @@ mod limits;
 mod logs;
 mod referrals;
 mod rng;
+mod sealing;
 mod store;
 mod wallet;
 mod webhooks;

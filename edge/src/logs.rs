@@ -116,25 +116,3 @@ async fn write(env: &Env, rows: &[LogRow]) -> Result<(), crate::error::Failure> 
     db.batch(statements).await?;
     Ok(())
 }
-
-/// Records `last_used_at` for a key, off the response path.
-pub(crate) fn touch_key(key_id: String, now: UnixMillis, env: &Env, ctx: &Context) {
-    let env = env.clone();
-    ctx.wait_until(async move {
-        let result = async {
-            let db = store::db(&env)?;
-            store::stmt(
-                &db,
-                "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1",
-                &[Arg::Text(&key_id), Arg::Int(now)],
-            )?
-            .run()
-            .await?;
-            Ok::<(), crate::error::Failure>(())
-        }
-        .await;
-        if let Err(e) = result {
-            worker::console_error!("last_used_at not written: {}", e.error.message);
-        }
-    });
-}

@@ -9,18 +9,21 @@ use tally_core::ErrorCode;
 use worker::Env;
 
 use crate::error::Failure;
+use crate::rng::PlatformRng;
 use crate::store::{self, Arg};
 
-/// How many derived codes to try before giving up (a collision is ~1 in 10^9 per attempt).
-const ATTEMPTS: u32 = 8;
+/// How many random codes to try before giving up (a collision is ~1 in 10^15 per try
+/// for a workspace of a million shoppers).
+const ATTEMPTS: u32 = 4;
 
 #[derive(Deserialize)]
 struct Owner {
     customer_id: String,
 }
 
-/// Registers (or finds) the customer's code. Deterministic per attempt, so concurrent
-/// callers converge on the same row.
+/// Registers (or finds) the customer's code: a random one, unique in the workspace and
+/// environment. Concurrent callers converge on the first row written (the customer has a
+/// unique index, so a second code for them is ignored).
 pub(crate) async fn register_code(
     env: &Env,
     workspace_id: &str,
@@ -29,18 +32,19 @@ pub(crate) async fn register_code(
     now: UnixMillis,
 ) -> Result<String, Failure> {
     let db = store::db(env)?;
-    let existing: Option<CodeRow> = store::stmt(
-        &db,
-        "SELECT code FROM referral_codes WHERE workspace_id = ?1 AND environment = ?2 AND customer_id = ?3",
-        &[Arg::Text(workspace_id), Arg::Text(environment.as_str()), Arg::Text(customer_id)],
-    )?
-    .first(None)
-    .await?;
-    if let Some(row) = existing {
+    let find = || async {
+        store::first::<CodeRow>(
+            &db,
+            "SELECT code FROM referral_codes WHERE workspace_id = ?1 AND environment = ?2 AND customer_id = ?3",
+            &[Arg::Text(workspace_id), Arg::Text(environment.as_str()), Arg::Text(customer_id)],
+        )
+        .await
+    };
+    if let Some(row) = find().await? {
         return Ok(row.code);
     }
-    for attempt in 0..ATTEMPTS {
-        let code = referral::code_for(workspace_id, environment, customer_id, attempt);
+    for _ in 0..ATTEMPTS {
+        let code = referral::random_code(&mut PlatformRng);
         store::stmt(
             &db,
             "INSERT OR IGNORE INTO referral_codes (workspace_id, environment, code, customer_id, created_at) \
@@ -55,12 +59,8 @@ pub(crate) async fn register_code(
         )?
         .run()
         .await?;
-        if owner(env, workspace_id, environment, &code)
-            .await?
-            .as_deref()
-            == Some(customer_id)
-        {
-            return Ok(code);
+        if let Some(row) = find().await? {
+            return Ok(row.code);
         }
     }
     Err(ErrorCode::Internal.into())

@@ -1,8 +1,5 @@
-//! Shared storage plumbing: the D1 handle, argument binding, the clock, and a small
-//! time-bounded isolate cache.
-
-use std::collections::HashMap;
-use std::hash::Hash;
+//! Shared storage plumbing: the D1 handle, argument binding and the clock. (Isolate caches
+//! are `tally_core::cache::Lru`.)
 
 use serde::de::DeserializeOwned;
 use tally_core::time::UnixMillis;
@@ -24,6 +21,7 @@ pub(crate) fn now_ms() -> UnixMillis {
 }
 
 /// A value to bind to a `?` placeholder.
+#[derive(Clone, Copy)]
 pub(crate) enum Arg<'a> {
     Text(&'a str),
     Int(i64),
@@ -89,47 +87,4 @@ pub(crate) async fn changes(
 ) -> Result<usize, Failure> {
     let result = stmt(db, sql, args)?.run().await?;
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0))
-}
-
-/// A per-isolate cache whose entries live `ttl_ms`, bounded in size.
-///
-/// Isolates are single-threaded, so a `RefCell` in a `thread_local!` is the whole story.
-/// The bound keeps a flood of distinct keys (valid-checksum garbage, say) from growing
-/// memory: when full, the cache is cleared rather than tracking recency.
-pub(crate) struct TtlCache<K, V> {
-    entries: HashMap<K, (UnixMillis, V)>,
-    ttl_ms: UnixMillis,
-    max: usize,
-}
-
-impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
-    pub(crate) fn new(ttl_ms: UnixMillis, max: usize) -> Self {
-        TtlCache {
-            entries: HashMap::new(),
-            ttl_ms,
-            max,
-        }
-    }
-
-    pub(crate) fn get(&self, k: &K, now: UnixMillis) -> Option<V> {
-        self.entries
-            .get(k)
-            .filter(|(at, _)| now - *at < self.ttl_ms)
-            .map(|(_, v)| v.clone())
-    }
-
-    pub(crate) fn put(&mut self, k: K, v: V, now: UnixMillis) {
-        if self.entries.len() >= self.max {
-            self.entries.clear();
-        }
-        self.entries.insert(k, (now, v));
-    }
-
-    pub(crate) fn remove_where(&mut self, pred: impl Fn(&V) -> bool) {
-        self.entries.retain(|_, (_, v)| !pred(v));
-    }
-
-    pub(crate) fn remove_key(&mut self, k: &K) {
-        self.entries.remove(k);
-    }
 }

@@ -19,13 +19,15 @@ use tally_core::webhook::{self, MAX_ATTEMPTS, SIGNATURE_HEADER};
 use worker::wasm_bindgen::JsValue;
 use worker::{
     durable_object, AbortSignal, Context, DurableObject, Env, Fetch, Headers, Method, Request,
-    RequestInit, Response, State,
+    RequestInit, RequestRedirect, Response, State,
 };
 
 use crate::error::Failure;
 use crate::keys::KEY_CACHE_TTL_MS;
-use crate::rng;
-use crate::store::{self, Arg, TtlCache};
+use crate::store::{self, Arg};
+use crate::{rng, sealing};
+use tally_core::cache::Lru;
+use tally_core::seal::Purpose;
 
 const BINDING: &str = "WEBHOOKS";
 /// How long one delivery attempt may take.
@@ -42,18 +44,18 @@ struct EndpointRow {
 type Endpoints = Rc<Vec<(String, Vec<String>)>>;
 
 thread_local! {
-    static ENDPOINTS: RefCell<TtlCache<(String, Environment), Endpoints>> = RefCell::new(TtlCache::new(KEY_CACHE_TTL_MS, 10_000));
+    static ENDPOINTS: RefCell<Lru<(String, Environment), Endpoints>> = RefCell::new(Lru::new(10_000));
 }
 
 /// Drops this isolate's cached endpoint lists (after an admin change).
 pub(crate) fn forget_endpoints() {
-    ENDPOINTS.with(|c| c.borrow_mut().remove_where(|_| true));
+    ENDPOINTS.with(|c| c.borrow_mut().retain(|_, _| false));
 }
 
 async fn endpoints(env: &Env, ws: &str, environment: Environment) -> Result<Endpoints, Failure> {
     let now = store::now_ms();
     let key = (ws.to_owned(), environment);
-    if let Some(hit) = ENDPOINTS.with(|c| c.borrow().get(&key, now)) {
+    if let Some(hit) = ENDPOINTS.with(|c| c.borrow_mut().get(&key, now)) {
         return Ok(hit);
     }
     let db = store::db(env)?;
@@ -67,7 +69,10 @@ async fn endpoints(env: &Env, ws: &str, environment: Environment) -> Result<Endp
             .map(|r| (r.id, serde_json::from_str(&r.events).unwrap_or_default()))
             .collect(),
     );
-    ENDPOINTS.with(|c| c.borrow_mut().put(key, list.clone(), now));
+    ENDPOINTS.with(|c| {
+        c.borrow_mut()
+            .put(key, list.clone(), now + KEY_CACHE_TTL_MS)
+    });
     Ok(list)
 }
 
@@ -148,7 +153,9 @@ pub(crate) fn emit_later(
 pub(crate) async fn wake(env: &Env, ws: &str) -> Result<(), Failure> {
     let stub = env.durable_object(BINDING)?.get_by_name(ws)?;
     let mut init = RequestInit::new();
+    // A 3xx is a failed attempt: a public URL must not bounce a delivery elsewhere.
     init.with_method(Method::Post)
+        .with_redirect(RequestRedirect::Manual)
         .with_body(Some(JsValue::from_str(ws)));
     let req = Request::new_with_init("https://webhooks.internal/wake", &init)?;
     let resp = stub.fetch_with_request(req).await?;
@@ -199,6 +206,7 @@ impl DurableObject for WebhookDispatcher {
 #[derive(Deserialize)]
 struct DueRow {
     id: String,
+    endpoint_id: String,
     payload: String,
     attempts: i64,
     url: String,
@@ -258,7 +266,7 @@ async fn deliver_due(env: &Env, ws: &str) -> Result<i64, Failure> {
     let now = store::now_ms();
     let due: Vec<DueRow> = store::all(
         &db,
-        "SELECT d.id, d.payload, d.attempts, e.url, e.secret FROM webhook_deliveries d \
+        "SELECT d.id, d.endpoint_id, d.payload, d.attempts, e.url, e.secret FROM webhook_deliveries d \
          JOIN webhook_endpoints e ON e.id = d.endpoint_id \
          WHERE d.workspace_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 \
          ORDER BY d.next_attempt_at LIMIT ?3",
@@ -269,7 +277,13 @@ async fn deliver_due(env: &Env, ws: &str) -> Result<i64, Failure> {
     for d in due {
         let attempt = d.attempts + 1;
         let started = store::now_ms();
-        let outcome = attempt_delivery(&d.url, d.secret.as_bytes(), &d.payload, &d.id).await;
+        let purpose = Purpose::WebhookSecret {
+            endpoint_id: &d.endpoint_id,
+        };
+        let outcome = match sealing::open(env, purpose, &d.secret).await {
+            Ok(secret) => attempt_delivery(&d.url, &secret, &d.payload, &d.id).await,
+            Err(_) => Err("the endpoint's signing secret could not be opened".to_owned()),
+        };
         let finished = store::now_ms();
         let (code, error) = match &outcome {
             Ok(code) => (Some(i64::from(*code)), None),
@@ -337,7 +351,9 @@ async fn attempt_delivery(
     )?;
     set("Tally-Delivery-Id", delivery_id)?;
     let mut init = RequestInit::new();
+    // A 3xx is a failed attempt: a public URL must not bounce a delivery elsewhere.
     init.with_method(Method::Post)
+        .with_redirect(RequestRedirect::Manual)
         .with_headers(headers)
         .with_body(Some(JsValue::from_str(payload)));
     let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
@@ -348,17 +364,6 @@ async fn attempt_delivery(
         Ok(resp) => Ok(resp.status_code()),
         Err(e) => Err(format!("no answer: {e}").chars().take(300).collect()),
     }
-}
-
-#[derive(Deserialize)]
-struct ExpiringRow {
-    id: String,
-    workspace_id: String,
-    environment: String,
-    kind: String,
-    last4: String,
-    name: String,
-    expires_at: i64,
 }
 
 /// Days ahead `api_key.expiring` looks.
@@ -373,40 +378,9 @@ pub(crate) async fn announce_expiring_keys(env: &Env) {
 }
 
 async fn announce(env: &Env) -> Result<(), Failure> {
-    let db = store::db(env)?;
     let now = store::now_ms();
-    let rows: Vec<ExpiringRow> = store::all(
-        &db,
-        "SELECT id, workspace_id, environment, kind, last4, name, expires_at FROM api_keys \
-         WHERE revoked_at IS NULL AND rolled_to IS NULL AND expiring_notified_at IS NULL \
-         AND expires_at > ?1 AND expires_at <= ?2 LIMIT 500",
-        &[Arg::Int(now), Arg::Int(now + EXPIRING_WINDOW_MS)],
-    )
-    .await?;
-    for r in rows {
-        let claimed = store::changes(
-            &db,
-            "UPDATE api_keys SET expiring_notified_at = ?2 WHERE id = ?1 AND expiring_notified_at IS NULL",
-            &[Arg::Text(&r.id), Arg::Int(now)],
-        ).await?;
-        if claimed != 1 {
-            continue;
-        }
-        let (Some(environment), Some(kind)) = (
-            Environment::parse(&r.environment),
-            tally_core::key::KeyKind::parse(&r.kind),
-        ) else {
-            continue;
-        };
-        let data = json!({
-            "key": {
-                "id": r.id,
-                "name": r.name,
-                "redacted": tally_core::key::redact(environment, kind, &r.last4),
-                "expires_at": tally_core::time::rfc3339(r.expires_at),
-            }
-        });
-        emit(env, &r.workspace_id, environment, "api_key.expiring", data).await?;
+    for k in crate::keys::claim_expiring(env, now, EXPIRING_WINDOW_MS).await? {
+        emit(env, &k.workspace_id, k.env, "api_key.expiring", k.data).await?;
     }
     Ok(())
 }

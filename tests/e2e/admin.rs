@@ -55,11 +55,10 @@ fn member_with_role(owner: &Session, role: &str) -> Session {
     let email = format!("{}@demo.tally.test", unique(role));
     let password = format!("pw-{}", unique("secret"));
     let pin = "424242";
-    let a = owner.call(
+    let a = owner.confirmed(
         "POST",
         "/v1/admin/members",
         Some(&json!({"email": email, "role": role, "password": password, "pin": pin})),
-        None,
     );
     assert_eq!(a.status, 201, "{}", a.text);
     assert_eq!(a.body["member"]["role"], role);
@@ -478,7 +477,10 @@ fn a_rolled_key_overlaps_then_dies_and_an_overlap_of_zero_kills_at_once() {
     admin
         .confirmed(
             "POST",
-            &format!("/v1/admin/keys/{}/roll", key["id"].as_str().unwrap()),
+            &format!(
+                "/v1/admin/keys/{}/roll",
+                again.body["key"]["id"].as_str().unwrap()
+            ),
             Some(&json!({"overlap_seconds": 604_801})),
         )
         .assert_error(422, "invalid_request");
@@ -644,6 +646,7 @@ fn an_identity_secret_roll_keeps_old_tokens_working_until_the_overlap_ends() {
         .unwrap()
         .to_owned();
     assert_ne!(new_kid, old_kid);
+    remember_secret(rolled.body["secret"].as_str().unwrap());
     let new_token = token(ws, &cid, &new_kid, rolled.body["secret"].as_str().unwrap());
     let a = widget(&new_token);
     assert_eq!(a.status, 200, "{}", a.text);

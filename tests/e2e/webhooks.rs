@@ -20,6 +20,14 @@ struct Received {
 /// A minimal HTTP receiver: answers each request with the next status of `statuses`
 /// (then 200), and sends what it received down a channel.
 fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<Received>) {
+    receiver_with(statuses, None)
+}
+
+/// [`receiver`], answering with `Location: <location>` too.
+fn receiver_with(
+    statuses: Vec<u16>,
+    location: Option<String>,
+) -> (String, mpsc::Receiver<Received>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!(
         "http://127.0.0.1:{}/tally-hook",
@@ -52,9 +60,13 @@ fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<Received>) {
             let mut body = vec![0u8; len];
             reader.read_exact(&mut body).unwrap();
             let status = statuses.next().unwrap_or(200);
+            let location = location
+                .as_deref()
+                .map(|l| format!("Location: {l}\r\n"))
+                .unwrap_or_default();
             let _ = write!(
                 stream,
-                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                "HTTP/1.1 {status} X\r\n{location}Content-Length: 0\r\nConnection: close\r\n\r\n"
             );
             let _ = tx.send(Received {
                 signature: header("tally-signature"),
@@ -83,6 +95,7 @@ fn endpoint(owner: &Session, url: &str, events: &[&str]) -> (String, String) {
     assert_eq!(a.status, 201, "{}", a.text);
     let secret = a.body["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"));
+    tally_e2e::remember_secret(&secret);
     (
         a.body["endpoint"]["id"].as_str().unwrap().to_owned(),
         secret,
@@ -339,4 +352,66 @@ fn an_expiring_key_is_announced_once_by_the_hourly_job() {
         let e = assert_signed(&r, &secret);
         assert_ne!(e["data"]["key"]["id"], key["id"], "announced twice");
     }
+}
+
+/// A delivery answered with a redirect is a failed attempt; the redirect is never followed,
+/// so a public endpoint cannot bounce deliveries to an internal address.
+#[test]
+fn a_redirect_is_a_failed_attempt_and_is_never_followed() {
+    let w = world();
+    // A workspace of its own: the other tests here count the deliveries they receive.
+    let owner = w.fixture_member("pending_owner");
+    let ws = owner.workspace_id();
+    let (target, followed) = receiver(vec![]);
+    let (url, rx) = receiver_with(vec![302; 20], Some(target));
+    let (endpoint_id, _) = endpoint(&owner, &url, &["coins.credited"]);
+    let (_, sk) = owner.create_key(json!({"name": unique("redirect"), "access": "full_access"}));
+    let customer = unique("redirected");
+    let credit = w.with_key(
+        "POST",
+        &format!("/v1/customers/{customer}/coins/credit"),
+        &sk,
+        &ws,
+        &[
+            ("Idempotency-Key", "redirect-1"),
+            ("CF-Connecting-IP", &unique_ip()),
+        ],
+        Some(&json!({"amount": 5, "reason": "Order 7"})),
+    );
+    assert_eq!(credit.status, 200, "{}", credit.text);
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("the endpoint is called");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let delivery = loop {
+        let log = owner.call(
+            "GET",
+            &format!("/v1/admin/webhooks/{endpoint_id}/deliveries"),
+            None,
+            None,
+        );
+        assert_eq!(log.status, 200, "{}", log.text);
+        let d = log.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["attempts"].as_array().is_some_and(|a| !a.is_empty()))
+            .cloned();
+        match d {
+            Some(d) => break d,
+            None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
+            None => panic!("no attempt logged: {}", log.text),
+        }
+    };
+    assert_ne!(delivery["status"], "succeeded", "{delivery}");
+    assert_eq!(delivery["attempts"][0]["status_code"], 302, "{delivery}");
+    assert!(
+        followed.recv_timeout(Duration::from_secs(2)).is_err(),
+        "the redirect target was never called"
+    );
+    owner.call(
+        "DELETE",
+        &format!("/v1/admin/webhooks/{endpoint_id}"),
+        None,
+        None,
+    );
 }

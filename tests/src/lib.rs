@@ -260,6 +260,18 @@ impl Session {
         body: Option<&Value>,
         pin: Option<&str>,
     ) -> Answer {
+        self.call_with(method, path, body, pin, &[])
+    }
+
+    /// [`Session::call`] with more headers.
+    pub fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        pin: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Answer {
         let mut headers = vec![
             ("Cookie", self.cookie.as_str()),
             ("X-CSRF-Token", self.csrf.as_str()),
@@ -268,6 +280,7 @@ impl Session {
         if let Some(p) = pin {
             headers.push(("X-Confirm-Pin", p));
         }
+        headers.extend_from_slice(extra);
         self.client.send(method, path, &headers, body)
     }
 

@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use tally_core::admin::{self, PinCounters, Role};
+use tally_core::admin::{self, PinCounters, PinGate, Role};
 use tally_core::password::{self, PasswordHash};
 use tally_core::time::{rfc3339, UnixMillis};
 use tally_core::{ApiError, ErrorCode};
@@ -256,9 +256,13 @@ pub(super) async fn sign_out(env: &Env, token: &str) -> Result<Response, Failure
     Ok(resp)
 }
 
-/// The PIN gate: locked → 423, missing → 403 `pin_required`, wrong → 403 `pin_invalid`
-/// (the fifth in a row locks for 15 minutes). Counters change by compare-and-set, so
-/// concurrent wrong guesses cannot slip past the limit.
+/// The PIN gate: missing → 403 `pin_required`; locked → 423; wrong → 403 `pin_invalid`
+/// (the fifth counted attempt that is wrong locks for 15 minutes).
+///
+/// The attempt is counted in one atomic `UPDATE … RETURNING` **before** the PIN is checked
+/// (`tally_core::admin::COUNT_PIN_ATTEMPT_SQL`): parallel guesses each take a number, and
+/// only numbers 1 to 5 are checked at all, so N parallel guesses never get N tries, and the
+/// right PIN after the lock is refused like any other.
 pub(super) async fn check_pin(
     env: &Env,
     member: &Member,
@@ -278,88 +282,95 @@ pub(super) async fn check_pin(
         )
         .into());
     }
-    let right = verify(pin, member.pin_hash.as_deref()).await?;
     let db = store::db(env)?;
-    if right {
-        if member.pin.failures != 0 || member.pin.locked_until.is_some() {
-            store::stmt(
-                &db,
-                "UPDATE members SET pin_failures = 0, pin_locked_until = NULL WHERE id = ?1",
-                &[Arg::Text(&member.id)],
-            )?
-            .run()
-            .await?;
+    let lock_end = now + admin::PIN_LOCK_MS;
+    let counted: Option<CountedRow> = store::first(
+        &db,
+        admin::COUNT_PIN_ATTEMPT_SQL,
+        &[
+            Arg::Text(&member.id),
+            Arg::Int(now),
+            Arg::Int(admin::MAX_PIN_FAILURES),
+            Arg::Int(lock_end),
+        ],
+    )
+    .await?;
+    let attempt = match admin::pin_gate(
+        counted
+            .as_ref()
+            .map(|c| (c.attempt, c.locked_until.is_some())),
+    ) {
+        PinGate::Check { attempt } => attempt,
+        PinGate::Locked => {
+            let until = match counted.and_then(|c| c.locked_until) {
+                Some(t) => Some(t),
+                None => read_lock(env, &member.id).await?,
+            };
+            return Err(locked(until));
         }
+    };
+    if verify(pin, member.pin_hash.as_deref()).await? {
+        store::stmt(
+            &db,
+            "UPDATE members SET pin_failures = 0 WHERE id = ?1 AND pin_locked_until IS NULL",
+            &[Arg::Text(&member.id)],
+        )?
+        .run()
+        .await?;
         return Ok(());
     }
-    let mut current = member.pin;
-    for _ in 0..5 {
-        let next = current.after_failure(now);
-        let result = store::changes(
+    let left = admin::tries_left(attempt);
+    if left == 0 {
+        store::stmt(
             &db,
-            "UPDATE members SET pin_failures = ?2, pin_locked_until = ?3 \
-             WHERE id = ?1 AND pin_failures = ?4 AND pin_locked_until IS ?5",
-            &[
-                Arg::Text(&member.id),
-                Arg::Int(next.failures),
-                next.locked_until.into(),
-                Arg::Int(current.failures),
-                current.locked_until.into(),
-            ],
-        )
+            "UPDATE members SET pin_locked_until = ?2 WHERE id = ?1 AND pin_locked_until IS NULL",
+            &[Arg::Text(&member.id), Arg::Int(lock_end)],
+        )?
+        .run()
         .await?;
-        if result == 1 {
-            let left = admin::MAX_PIN_FAILURES - next.failures;
-            return Err(ApiError::with_message(
-                ErrorCode::PinInvalid,
-                if left > 0 {
-                    format!("The PIN is not correct; {left} attempts left before a 15-minute lock.")
-                } else {
-                    "The PIN is not correct; PIN-guarded actions are now locked for 15 minutes."
-                        .to_owned()
-                },
-            )
-            .into());
-        }
-        // Someone else counted a failure first: read the counters again.
-        current = read_counters(env, &member.id).await?;
-        if current.is_locked(now) {
-            return Err(locked(current.locked_until));
-        }
     }
-    Err(ErrorCode::PinInvalid.into())
-}
-
-fn locked(until: Option<UnixMillis>) -> Failure {
-    ApiError::with_message(
-        ErrorCode::PinLocked,
-        format!(
-            "Too many wrong PINs: PIN-guarded actions are locked until {}.",
-            until.map(rfc3339).unwrap_or_default()
-        ),
+    Err(ApiError::with_message(
+        ErrorCode::PinInvalid,
+        if left > 0 {
+            format!("The PIN is not correct; {left} attempts left before a 15-minute lock.")
+        } else {
+            "The PIN is not correct; PIN-guarded actions are now locked for 15 minutes.".to_owned()
+        },
     )
-    .into()
+    .into())
 }
 
 #[derive(Deserialize)]
-struct CountersRow {
-    pin_failures: i64,
+struct CountedRow {
+    attempt: i64,
+    locked_until: Option<i64>,
+}
+
+fn locked(until: Option<UnixMillis>) -> Failure {
+    let message = match until {
+        Some(t) => format!(
+            "Too many wrong PINs: PIN-guarded actions are locked until {}.",
+            rfc3339(t)
+        ),
+        None => ErrorCode::PinLocked.default_message().to_owned(),
+    };
+    ApiError::with_message(ErrorCode::PinLocked, message).into()
+}
+
+#[derive(Deserialize)]
+struct LockRow {
     pin_locked_until: Option<i64>,
 }
 
-async fn read_counters(env: &Env, member_id: &str) -> Result<PinCounters, Failure> {
+async fn read_lock(env: &Env, member_id: &str) -> Result<Option<UnixMillis>, Failure> {
     let db = store::db(env)?;
-    let row: Option<CountersRow> = store::first(
+    let row: Option<LockRow> = store::first(
         &db,
-        "SELECT pin_failures, pin_locked_until FROM members WHERE id = ?1",
+        "SELECT pin_locked_until FROM members WHERE id = ?1",
         &[Arg::Text(member_id)],
     )
     .await?;
-    let row = row.ok_or_else(|| Failure::from(ErrorCode::NotSignedIn))?;
-    Ok(PinCounters {
-        failures: row.pin_failures,
-        locked_until: row.pin_locked_until,
-    })
+    Ok(row.and_then(|r| r.pin_locked_until))
 }
 
 #[derive(Deserialize)]
@@ -373,8 +384,17 @@ struct PasswordRow {
     password_hash: String,
 }
 
-/// `PUT /v1/admin/pin`: sets the member's own PIN; the password confirms it is them.
-pub(super) async fn set_pin(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+/// `PUT /v1/admin/pin`: sets the member's own PIN. The password confirms it is them; it is
+/// rate-limited with sign-in (per address and per member), and changing an existing PIN
+/// also takes the current one (checked by the guard), so a stolen session cannot choose a
+/// PIN. It never touches the attempt counters: it cannot clear a lock.
+pub(super) async fn set_pin(
+    req: &mut Request,
+    call: &AdminCall<'_>,
+    inc: &AdminIncoming,
+) -> Result<Response, Failure> {
+    limits::check_sign_in(call.env, &inc.ip).await?;
+    limits::check_sign_in(call.env, &call.member.id).await?;
     let body: SetPin = super::body(req).await?;
     password::check_new_pin(&body.pin).map_err(|e| {
         Failure::from(ApiError::with_message(
@@ -400,7 +420,7 @@ pub(super) async fn set_pin(req: &mut Request, call: &AdminCall<'_>) -> Result<R
     let hash = hash_new(&body.pin).await?;
     store::stmt(
         &db,
-        "UPDATE members SET pin_hash = ?2, pin_failures = 0, pin_locked_until = NULL WHERE id = ?1",
+        "UPDATE members SET pin_hash = ?2 WHERE id = ?1",
         &[Arg::Text(&call.member.id), Arg::Text(&hash)],
     )?
     .run()

@@ -9,159 +9,37 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tally_core::admin::{self, KeyPatch, KeySettings, NewKey};
-use tally_core::key::{self, Environment, KeyKind};
+use tally_core::key::{self, Environment};
 use tally_core::rng::Csprng;
-use tally_core::scope::{Access, ScopeSet};
 use tally_core::time::{rfc3339, UnixMillis};
 use tally_core::{ApiError, ErrorCode};
 use worker::{Request, Response};
 
 use super::AdminCall;
 use crate::error::Failure;
+use crate::keys::{self as key_store, NewKeyRow};
 use crate::rng::{self, PlatformRng};
 use crate::store::{self, Arg};
-use crate::{identity, keys as key_store, webhooks};
-
-#[derive(Deserialize, Clone)]
-pub(super) struct KeyRow {
-    id: String,
-    environment: String,
-    kind: String,
-    last4: String,
-    name: String,
-    description: String,
-    access: String,
-    scopes: String,
-    allowed_origins: String,
-    created_at: i64,
-    created_by: Option<String>,
-    expires_at: Option<i64>,
-    last_used_at: Option<i64>,
-    revoked_at: Option<i64>,
-    rolled_to: Option<String>,
-}
-
-const COLUMNS: &str =
-    "id, environment, kind, last4, name, description, access, scopes, allowed_origins, \
-     created_at, created_by, expires_at, last_used_at, revoked_at, rolled_to";
-
-fn corrupt(id: &str) -> Failure {
-    worker::console_error!("api_keys row {id} is damaged");
-    ErrorCode::Internal.into()
-}
-
-impl KeyRow {
-    fn env(&self) -> Result<Environment, Failure> {
-        Environment::parse(&self.environment).ok_or_else(|| corrupt(&self.id))
-    }
-
-    fn settings(&self) -> Result<KeySettings, Failure> {
-        Ok(KeySettings {
-            name: self.name.clone(),
-            description: self.description.clone(),
-            kind: KeyKind::parse(&self.kind).ok_or_else(|| corrupt(&self.id))?,
-            access: Access::parse(&self.access).ok_or_else(|| corrupt(&self.id))?,
-            scopes: ScopeSet::parse_list(&self.scopes).map_err(|_| corrupt(&self.id))?,
-            allowed_origins: serde_json::from_str(&self.allowed_origins)
-                .map_err(|_| corrupt(&self.id))?,
-        })
-    }
-
-    /// The key object of the contract (plus `status`, `created_by`, `wallets`, `rolled_to`).
-    pub(super) fn view(&self, now: UnixMillis) -> Result<Value, Failure> {
-        let s = self.settings()?;
-        let env = self.env()?;
-        Ok(json!({
-            "id": self.id,
-            "name": s.name,
-            "description": s.description,
-            "kind": s.kind.as_str(),
-            "access": s.access.as_str(),
-            "scopes": s.scopes.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
-            "environment": env.as_str(),
-            "redacted": key::redact(env, s.kind, &self.last4),
-            "created_at": rfc3339(self.created_at),
-            "created_by": self.created_by,
-            "last_used_at": self.last_used_at.map(rfc3339),
-            "expires_at": self.expires_at.map(rfc3339),
-            "revoked_at": self.revoked_at.map(rfc3339),
-            "allowed_origins": s.allowed_origins,
-            "status": admin::key_status(self.revoked_at, self.expires_at, now),
-            "write_capable": s.scopes.is_write_capable(),
-            "wallets": s.scopes.wallets().iter().map(|w| json!({"wallet": w.as_str(), "currency_type": w.currency_type()})).collect::<Vec<_>>(),
-            "rolled_to": self.rolled_to,
-        }))
-    }
-}
-
-async fn load(call: &AdminCall<'_>, id: &str) -> Result<KeyRow, Failure> {
-    let db = store::db(call.env)?;
-    let row: Option<KeyRow> = store::first(
-        &db,
-        &format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND workspace_id = ?2"),
-        &[Arg::Text(id), Arg::Text(call.ws())],
-    )
-    .await?;
-    row.ok_or_else(|| ErrorCode::KeyNotFound.into())
-}
+use crate::{identity, sealing, webhooks};
+use tally_core::seal::Purpose;
 
 pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
-    let db = store::db(call.env)?;
-    let rows: Vec<KeyRow> = store::all(
-        &db,
-        &format!(
-            "SELECT {COLUMNS} FROM api_keys WHERE workspace_id = ?1 ORDER BY created_at DESC, id"
-        ),
-        &[Arg::Text(call.ws())],
-    )
-    .await?;
-    let data = rows
+    let data = key_store::list(call.env, call.ws())
+        .await?
         .iter()
         .map(|r| r.view(call.now))
         .collect::<Result<Vec<_>, _>>()?;
     super::ok(200, &json!({ "data": data }))
 }
 
+async fn view(call: &AdminCall<'_>, id: &str) -> Result<Value, Failure> {
+    key_store::get(call.env, call.ws(), id)
+        .await?
+        .view(call.now)
+}
+
 pub(super) async fn get(call: &AdminCall<'_>) -> Result<Response, Failure> {
-    let row = load(call, call.id()?).await?;
-    super::ok(200, &row.view(call.now)?)
-}
-
-struct Insert<'a> {
-    id: &'a str,
-    env: Environment,
-    generated: &'a key::GeneratedKey,
-    settings: &'a KeySettings,
-    expires_at: Option<UnixMillis>,
-}
-
-fn insert_stmt(
-    db: &worker::D1Database,
-    call: &AdminCall<'_>,
-    k: &Insert<'_>,
-) -> Result<worker::D1PreparedStatement, Failure> {
-    let origins = serde_json::to_string(&k.settings.allowed_origins)?;
-    store::stmt(
-        db,
-        "INSERT INTO api_keys (id, workspace_id, environment, kind, key_hash, last4, name, description, access, scopes, allowed_origins, created_at, created_by, expires_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        &[
-            Arg::Text(k.id),
-            Arg::Text(call.ws()),
-            Arg::Text(k.env.as_str()),
-            Arg::Text(k.settings.kind.as_str()),
-            Arg::Text(&k.generated.hash.to_hex()),
-            Arg::Text(&k.generated.last4),
-            Arg::Text(&k.settings.name),
-            Arg::Text(&k.settings.description),
-            Arg::Text(k.settings.access.as_str()),
-            Arg::Text(&k.settings.scopes.to_storage()),
-            Arg::Text(&origins),
-            Arg::Int(call.now),
-            Arg::Text(&call.member.email),
-            k.expires_at.into(),
-        ],
-    )
+    super::ok(200, &view(call, call.id()?).await?)
 }
 
 /// `POST /v1/admin/keys` (PIN): 201 `{"key","secret"}`; the plaintext is never seen again.
@@ -178,56 +56,44 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
         scopes: plan.scopes,
         allowed_origins: plan.allowed_origins,
     };
-    let db = store::db(call.env)?;
-    insert_stmt(
-        &db,
-        call,
-        &Insert {
+    key_store::insert(
+        call.env,
+        &NewKeyRow {
             id: &id,
+            workspace_id: call.ws(),
             env: plan.env,
             generated: &generated,
             settings: &settings,
             expires_at: plan.expires_at,
+            created_at: call.now,
+            created_by: &call.member.email,
         },
-    )?
-    .run()
+    )
     .await?;
     call.set_target(id.as_str());
-    let view = load(call, &id).await?.view(call.now)?;
+    let created = view(call, &id).await?;
     webhooks::emit_later(
         call.env,
         call.ctx,
         call.ws(),
         plan.env,
         "api_key.created",
-        json!({ "key": view }),
+        json!({ "key": created }),
     );
-    super::ok(201, &json!({ "key": view, "secret": generated.plaintext }))
+    super::ok(
+        201,
+        &json!({ "key": created, "secret": generated.plaintext }),
+    )
 }
 
 /// `PATCH /v1/admin/keys/{id}`: name, description, access (never a write scope on a
 /// publishable key), allowed origins.
 pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
-    let row = load(call, call.id()?).await?;
+    let row = key_store::get(call.env, call.ws(), call.id()?).await?;
     let body: KeyPatch = super::body(req).await?;
     let next = admin::apply_patch(&row.settings()?, &body)?;
-    let db = store::db(call.env)?;
-    store::stmt(
-        &db,
-        "UPDATE api_keys SET name = ?2, description = ?3, access = ?4, scopes = ?5, allowed_origins = ?6 WHERE id = ?1",
-        &[
-            Arg::Text(&row.id),
-            Arg::Text(&next.name),
-            Arg::Text(&next.description),
-            Arg::Text(next.access.as_str()),
-            Arg::Text(&next.scopes.to_storage()),
-            Arg::Text(&serde_json::to_string(&next.allowed_origins)?),
-        ],
-    )?
-    .run()
-    .await?;
-    key_store::forget(&row.id);
-    super::ok(200, &load(call, &row.id).await?.view(call.now)?)
+    key_store::update_settings(call.env, &row.id, &next).await?;
+    super::ok(200, &view(call, &row.id).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -236,69 +102,65 @@ struct Roll {
 }
 
 /// `POST /v1/admin/keys/{id}/roll` (PIN): a new key with the same settings; the old one
-/// keeps working for `overlap_seconds` (0 to 7 days), then answers `expired_api_key`.
+/// keeps working for `overlap_seconds` (0 to 7 days), then answers `expired_api_key`. A key
+/// rolls once: its successor is the one to roll next (409 `key_already_rolled`).
 pub(super) async fn roll(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
-    let old = load(call, call.id()?).await?;
+    let old = key_store::get(call.env, call.ws(), call.id()?).await?;
     if old.revoked_at.is_some() {
         return Err(ErrorCode::KeyRevoked.into());
     }
-    let bytes = crate::http::body(req).await?;
-    let body: Roll = if bytes.iter().all(u8::is_ascii_whitespace) {
-        Roll::default()
-    } else {
-        crate::http::parse_json(&bytes)?
-    };
+    if let Some(next) = &old.rolled_to {
+        return Err(ApiError::with_message(
+            ErrorCode::KeyAlreadyRolled,
+            format!("This API key was already rolled to {next}; roll {next} instead."),
+        )
+        .into());
+    }
+    let body: Roll = super::optional_body(req).await?;
     let overlap = admin::check_overlap(body.overlap_seconds)?;
     let settings = old.settings()?;
     let env = old.env()?;
     let generated = key::generate(env, settings.kind, &mut PlatformRng);
     let id = rng::new_id("key");
-    let old_until = call.now + overlap * 1000;
-    let db = store::db(call.env)?;
-    db.batch(vec![
-        insert_stmt(
-            &db,
-            call,
-            &Insert {
-                id: &id,
-                env,
-                generated: &generated,
-                settings: &settings,
-                expires_at: old.expires_at.filter(|t| *t > call.now),
-            },
-        )?,
-        store::stmt(
-            &db,
-            "UPDATE api_keys SET expires_at = MIN(COALESCE(expires_at, ?2), ?2), rolled_to = ?3 WHERE id = ?1",
-            &[Arg::Text(&old.id), Arg::Int(old_until), Arg::Text(&id)],
-        )?,
-    ])
+    key_store::roll(
+        call.env,
+        &old,
+        &NewKeyRow {
+            id: &id,
+            workspace_id: call.ws(),
+            env,
+            generated: &generated,
+            settings: &settings,
+            expires_at: old.expires_at.filter(|t| *t > call.now),
+            created_at: call.now,
+            created_by: &call.member.email,
+        },
+        call.now + overlap * 1000,
+    )
     .await?;
-    key_store::forget(&old.id);
     call.set_target(format!("{} -> {id}", old.id));
-    let view = load(call, &id).await?.view(call.now)?;
-    let previous = load(call, &old.id).await?.view(call.now)?;
+    let successor = view(call, &id).await?;
+    let previous = view(call, &old.id).await?;
     webhooks::emit_later(
         call.env,
         call.ctx,
         call.ws(),
         env,
         "api_key.rolled",
-        json!({ "key": view, "previous_key": previous }),
+        json!({ "key": successor, "previous_key": previous }),
     );
     super::ok(
         200,
-        &json!({ "key": view, "secret": generated.plaintext, "previous_key": previous }),
+        &json!({ "key": successor, "secret": generated.plaintext, "previous_key": previous }),
     )
 }
 
 /// `POST /v1/admin/keys/{id}/revoke`: refused from the next request on (this isolate at
 /// once, every isolate within the key cache's 3 seconds).
 pub(super) async fn revoke(call: &AdminCall<'_>) -> Result<Response, Failure> {
-    let row = load(call, call.id()?).await?;
-    let newly = row.revoked_at.is_none();
-    key_store::revoke(call.env, &row.id, call.now).await?;
-    let view = load(call, &row.id).await?.view(call.now)?;
+    let row = key_store::get(call.env, call.ws(), call.id()?).await?;
+    let newly = key_store::revoke(call.env, &row.id, call.now).await?;
+    let revoked = view(call, &row.id).await?;
     if newly {
         webhooks::emit_later(
             call.env,
@@ -306,24 +168,16 @@ pub(super) async fn revoke(call: &AdminCall<'_>) -> Result<Response, Failure> {
             call.ws(),
             row.env()?,
             "api_key.revoked",
-            json!({ "key": view }),
+            json!({ "key": revoked }),
         );
     }
-    super::ok(200, &view)
+    super::ok(200, &revoked)
 }
 
 /// `DELETE /v1/admin/keys/{id}` (PIN): irreversible.
 pub(super) async fn delete(call: &AdminCall<'_>) -> Result<Response, Failure> {
-    let row = load(call, call.id()?).await?;
-    let db = store::db(call.env)?;
-    store::stmt(
-        &db,
-        "DELETE FROM api_keys WHERE id = ?1 AND workspace_id = ?2",
-        &[Arg::Text(&row.id), Arg::Text(call.ws())],
-    )?
-    .run()
-    .await?;
-    key_store::forget(&row.id);
+    let row = key_store::get(call.env, call.ws(), call.id()?).await?;
+    key_store::delete(call.env, call.ws(), &row.id).await?;
     super::ok(200, &json!({ "id": row.id, "deleted": true }))
 }
 
@@ -395,6 +249,16 @@ pub(super) async fn roll_identity_secret(
     PlatformRng.fill(&mut secret);
     let encoded = URL_SAFE_NO_PAD.encode(secret);
     let kid = rng::new_id("ids");
+    let sealed = sealing::seal(
+        call.env,
+        Purpose::IdentitySecret {
+            workspace_id: call.ws(),
+            environment: env.as_str(),
+            kid: &kid,
+        },
+        encoded.as_bytes(),
+    )
+    .await?;
     let now_s = call.now / 1000;
     let db = store::db(call.env)?;
     db.batch(vec![
@@ -410,7 +274,7 @@ pub(super) async fn roll_identity_secret(
                 Arg::Text(call.ws()),
                 Arg::Text(env.as_str()),
                 Arg::Text(&kid),
-                Arg::Text(&encoded),
+                Arg::Text(&sealed),
                 Arg::Int(call.now),
             ],
         )?,
@@ -448,6 +312,16 @@ pub(super) async fn reveal_identity_secret(call: &AdminCall<'_>) -> Result<Respo
         &[Arg::Text(call.ws()), Arg::Text(call.id()?)],
     ).await?;
     let row = row.ok_or_else(|| Failure::from(ErrorCode::IdentitySecretNotFound))?;
+    let secret = sealing::open_text(
+        call.env,
+        Purpose::IdentitySecret {
+            workspace_id: call.ws(),
+            environment: &row.environment,
+            kid: &row.kid,
+        },
+        &row.secret,
+    )
+    .await?;
     let view = secret_view(
         &SecretRow {
             kid: row.kid,
@@ -457,8 +331,5 @@ pub(super) async fn reveal_identity_secret(call: &AdminCall<'_>) -> Result<Respo
         },
         call.now,
     );
-    super::ok(
-        200,
-        &json!({ "identity_secret": view, "secret": row.secret }),
-    )
+    super::ok(200, &json!({ "identity_secret": view, "secret": secret }))
 }

@@ -1,12 +1,14 @@
 //! The control plane (`/v1/admin/…`): what the dashboard calls.
 //!
 //! Every call goes through [`handle`], in this order, the first failure answering:
+//! 0. (in `app`) step 0 of the verifier, then `tally_core::admin::screen_request`: no
+//!    cross-site request, no body that is not JSON;
 //! 1. route (`tally_core::admin::resolve`);
 //! 2. session: the `tally_session` cookie (sign-in excepted) → 401 `not_signed_in`;
 //! 3. CSRF: state-changing calls need `X-CSRF-Token` → 403 `csrf_failed`;
 //! 4. role → 403 `forbidden_role`;
-//! 5. PIN for generate/roll/delete and identity secrets → 403 `pin_required`/`pin_invalid`,
-//!    423 `pin_locked`;
+//! 5. PIN for generate/roll/delete, identity secrets, members and PINs → 403
+//!    `pin_required`/`pin_invalid`, 423 `pin_locked` (attempts counted before the check);
 //! 6. the handler; then an audit row for every state-changing call, refused or not.
 //!
 //! API keys are never accepted here: the control plane is for signed-in members only, and
@@ -152,15 +154,16 @@ async fn guarded(
         return Err(ErrorCode::CsrfFailed.into());
     }
     admin::authorize_role(call.member.role, op)?;
-    if op.needs_pin() {
+    if op.pin_needed(call.member.pin_hash.is_some()) {
         auth::check_pin(call.env, call.member, inc.pin.as_deref(), call.now).await?;
     }
-    dispatch(req, call, token).await
+    dispatch(req, call, inc, token).await
 }
 
 async fn dispatch(
     req: &mut Request,
     call: &AdminCall<'_>,
+    inc: &AdminIncoming,
     token: &str,
 ) -> Result<Response, Failure> {
     use AdminOp::*;
@@ -168,7 +171,7 @@ async fn dispatch(
         SignIn => Err(ErrorCode::Internal.into()),
         GetSession => Ok(auth::session_answer(call.member, token)),
         SignOut => auth::sign_out(call.env, token).await,
-        SetPin => auth::set_pin(req, call).await,
+        SetPin => auth::set_pin(req, call, inc).await,
         GetWorkspace => workspace::get(call).await,
         PatchWorkspace => workspace::patch(req, call).await,
         ListMembers => workspace::list_members(call).await,
@@ -240,10 +243,29 @@ async fn audit(
     }
 }
 
-/// Reads and parses a JSON body.
+/// Reads and parses a JSON body (declared `application/json`: a cross-site form cannot).
 pub(crate) async fn body<T: serde::de::DeserializeOwned>(req: &mut Request) -> Result<T, Failure> {
-    let bytes = http::body(req).await?;
+    let bytes = json_bytes(req).await?;
     http::parse_json(&bytes)
+}
+
+/// Like [`body`], but an empty body is `T::default()`.
+pub(crate) async fn optional_body<T: serde::de::DeserializeOwned + Default>(
+    req: &mut Request,
+) -> Result<T, Failure> {
+    let bytes = json_bytes(req).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        http::parse_json(&bytes)
+    }
+}
+
+async fn json_bytes(req: &mut Request) -> Result<Vec<u8>, Failure> {
+    let content_type = http::header(req, "content-type");
+    let bytes = http::body(req).await?;
+    admin::body_allowed(content_type.as_deref(), bytes.is_empty())?;
+    Ok(bytes)
 }
 
 /// A JSON answer.

@@ -14,8 +14,10 @@ use worker::{Request, Response};
 use super::AdminCall;
 use crate::error::Failure;
 use crate::rng::{self, PlatformRng};
+use crate::sealing;
 use crate::store::{self, Arg};
 use crate::webhooks as dispatch;
+use tally_core::seal::Purpose;
 
 #[derive(Deserialize)]
 struct EndpointRow {
@@ -111,6 +113,12 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
     PlatformRng.fill(&mut raw);
     let secret = format!("whsec_{}", URL_SAFE_NO_PAD.encode(raw));
     let id = rng::new_id("wh");
+    let sealed = sealing::seal(
+        call.env,
+        Purpose::WebhookSecret { endpoint_id: &id },
+        secret.as_bytes(),
+    )
+    .await?;
     let db = store::db(call.env)?;
     store::stmt(
         &db,
@@ -123,7 +131,7 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
             Arg::Text(&body.url),
             Arg::Text(&description),
             Arg::Text(&serde_json::to_string(&events)?),
-            Arg::Text(&secret),
+            Arg::Text(&sealed),
             Arg::Int(call.now),
         ],
     )?

@@ -26,8 +26,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::json;
 use tally_core::key::{self, Environment, KeyKind};
-use tally_core::password;
 use tally_core::scope::ScopeSet;
+use tally_core::{password, seal};
 use tally_tools::{os_rng, Client, DemoState};
 
 const WORKSPACE: &str = "ws_demo";
@@ -65,6 +65,20 @@ fn args() -> Result<Args, String> {
         base_url: base_url.ok_or("--base-url is required")?,
         out,
     })
+}
+
+/// Seals a test identity secret (base64url text) the way the edge stores it, under
+/// `TALLY_SECRETS_KEY` (the scripts export it from `.dev.vars`).
+fn seal_identity_secret(workspace_id: &str, kid: &str, secret: &str) -> Result<String, String> {
+    let master = std::env::var("TALLY_SECRETS_KEY")
+        .map_err(|_| "TALLY_SECRETS_KEY is not set (scripts/lib.sh exports it from .dev.vars)")?;
+    let keys = seal::parse_master_keys(&master).map_err(|e| e.to_string())?;
+    let purpose = seal::Purpose::IdentitySecret {
+        workspace_id,
+        environment: "test",
+        kid,
+    };
+    seal::seal(&keys, purpose, secret.as_bytes(), &mut os_rng()).map_err(|e| e.to_string())
 }
 
 fn sql_text(s: &str) -> String {
@@ -147,7 +161,7 @@ fn sql(a: &Args) -> Result<(), String> {
          ON CONFLICT (workspace_id, environment, kid) DO UPDATE SET secret = excluded.secret, retires_at = NULL;\n",
         sql_text(WORKSPACE),
         sql_text(KID),
-        sql_text(&state.identity_secret),
+        sql_text(&seal_identity_secret(WORKSPACE, KID, &state.identity_secret)?),
     );
     // Members: a superadmin and a developer with local passwords and PINs, kept across runs.
     let mut rng = os_rng();
@@ -312,11 +326,12 @@ fn fixtures(a: &Args) -> Result<(), String> {
         );
         let mut secret = [0u8; 32];
         rng(&mut secret);
+        let sealed = seal_identity_secret(ws, "ids_fixture", &URL_SAFE_NO_PAD.encode(secret))?;
         sql += &format!(
             "INSERT OR IGNORE INTO identity_secrets (workspace_id, environment, kid, secret, created_at) \
              VALUES ({}, 'test', 'ids_fixture', {}, {now});\n",
             sql_text(ws),
-            sql_text(&URL_SAFE_NO_PAD.encode(secret))
+            sql_text(&sealed)
         );
     }
     // A workspace still pending approval, with a superadmin: production keys are refused.
@@ -348,7 +363,7 @@ fn fixtures(a: &Args) -> Result<(), String> {
     sql += &format!(
         "INSERT OR IGNORE INTO identity_secrets (workspace_id, environment, kid, secret, created_at) \
          VALUES ('ws_fixture_admin', 'test', 'ids_fixture_admin', {}, {now});\n",
-        sql_text(&admin_identity)
+        sql_text(&seal_identity_secret("ws_fixture_admin", "ids_fixture_admin", &admin_identity)?)
     );
     let admin_password = random_password(&mut rng);
     let admin_pin = random_pin(&mut rng);
