@@ -97,7 +97,8 @@ pub fn verify(
     if sigs.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - t).abs() > tolerance {
+    // abs_diff: a timestamp at either end of i64 is stale, never an overflow.
+    if now.abs_diff(t) > tolerance.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     let expected = hex(&mac(secret, t, body));
@@ -242,6 +243,18 @@ mod tests {
             let d = retry_delay_seconds(n).unwrap();
             assert!(d > last);
             last = d;
+        }
+    }
+
+    #[test]
+    fn timestamps_at_the_ends_of_the_range_are_stale_not_a_panic() {
+        for t in [i64::MIN, i64::MAX, -1] {
+            let header = format!("t={t},v1=00");
+            assert_eq!(
+                verify(b"whsec_x", &header, b"{}", 1_800_000_000, 300),
+                Err(SignatureError::Stale),
+                "{header}"
+            );
         }
     }
 
