@@ -1,12 +1,12 @@
 # Tally. `make dev` runs the product locally; `make test` runs every test.
 # Both install what they need first (scripts/setup.sh, idempotent).
 
-.PHONY: dev test bench setup check unit e2e size clean
+.PHONY: dev test bench setup check unit e2e deploy-check fuzz fuzz-smoke clean
 
 dev: setup
 	@scripts/dev.sh
 
-test: setup check unit e2e
+test: setup check unit fuzz-smoke e2e deploy-check
 
 setup:
 	@scripts/setup.sh
@@ -29,8 +29,21 @@ unit:
 e2e:
 	@scripts/e2e.sh
 
+# What `wrangler deploy` would upload, for each target, checked; the size budgets enforced.
+deploy-check:
+	@printf '\n\033[1;34m==> Deploy check: wrangler deploy --dry-run (default, staging, production) and budgets\033[0m\n'
+	@PATH="$$HOME/.cargo/bin:$$PWD/node_modules/.bin:$$PATH" node scripts/deploy-check.mjs
+
+# cargo-fuzz over the core's parsers: FUZZ_SECONDS per target (default 60).
+fuzz: setup
+	@scripts/fuzz.sh
+
+# Each fuzz target for a few seconds: a smoke test in every run.
+fuzz-smoke:
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-5} scripts/fuzz.sh
+
 bench: setup
 	@scripts/bench.sh
 
 clean:
-	rm -rf target edge/build .wrangler/state-dev .tally
+	rm -rf target build edge/build .wrangler/state-dev .tally

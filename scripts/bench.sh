@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # `make bench`: figures, not pass/fail.
 #  1. The verifier's decision for a cached key (criterion, native).
-#  2. The storefront widget's transfer size and navigation-to-balance time (headless Chromium,
-#     idle server).
+#  2. The storefront widget's navigation-to-balance time (headless Chromium, idle server).
 #  3. A bounded load run (wrk, 10 s per route, 127.0.0.1) against the release Worker under
 #     wrangler dev: /v1/widget (key + token verified, wallet read) as a ratio of /v1/health
 #     in the same run. Each request carries its own CF-Connecting-IP, as many shoppers would.
-#  4. The Worker's upload size (wrangler deploy --dry-run).
+#  4. What a deploy uploads and the size budgets: the widget transfer (brotli) and the Worker
+#     upload (gzip), as scripts/deploy-check.mjs reports them (make test enforces them).
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 DURATION="${DURATION:-10}"
@@ -25,7 +25,6 @@ PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
 export DEMO_STATE="$STATE/demo.json"
 trap 'stop_worker; rm -rf "$STATE"' EXIT
-"$ROOT/scripts/build-widget.sh"
 prepare_state "$STATE" "$BASE"
 start_worker "$PORT" "$STATE" "$STATE/wrangler.log"
 seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null
@@ -49,7 +48,7 @@ LUA
 run() {
   wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$STATE/shoppers.lua" "$1" | grep RESULT
 }
-say "2/4 Storefront widget: transfer size and time to balance (idle server)"
+say "2/4 Storefront widget: time to balance (idle server)"
 TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" node tests/browser/budget.mjs
 
 say "3/4 Load: warm-up, then ${DURATION} s per route, $CONNECTIONS connections"
@@ -71,7 +70,6 @@ if int(wd["non2xx"]) or int(hd["non2xx"]):
     print("    WARNING: non-2xx answers in the run; the figures above are not comparable")
 PY
 
-say "4/4 Worker size (wrangler deploy --dry-run)"
+say "4/4 Deploy sizes (wrangler deploy --dry-run) and budgets"
 stop_worker
-wrangler deploy --dry-run --outdir "$STATE/dist" 2>&1 | grep -E "Total Upload" | sed 's/^/    /'
-ls -l edge/build/index_bg.wasm | awk '{ printf "    edge/build/index_bg.wasm: %d bytes\n", $5 }'
+node scripts/deploy-check.mjs --report

@@ -15,9 +15,9 @@ trap stop_worker EXIT INT TERM
 say "Building the storefront widget"
 "$ROOT/scripts/build-widget.sh"
 prepare_state "$ROOT/.wrangler/state-dev" "$BASE"
-# The demo storefront (www/index.html) reads the publishable key and a customer token from
-# here; the secret key never goes anywhere near www/.
-seed_tool storefront --state "$DEMO_STATE" --base-url "$BASE" --out "$ROOT/www/demo-credentials.js"
+# The demo storefront (demo/index.html) reads the publishable key and a customer token from
+# here; the secret key never goes anywhere near it. Neither is ever deployed.
+seed_tool storefront --state "$DEMO_STATE" --base-url "$BASE" --out "$ROOT/demo/demo-credentials.js"
 start_worker "$PORT" "$ROOT/.wrangler/state-dev" "$ROOT/.tally/wrangler.log"
 say "Finishing the demo seed through the API (shopper, coins, a fresh customer token)"
 seed_tool finish --state "$DEMO_STATE" --base-url "$BASE"

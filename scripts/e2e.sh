@@ -15,8 +15,11 @@ trap 'stop_worker; [ "${KEEP_STATE:-0}" = 1 ] || rm -rf "$STATE"' EXIT
 say "Building the storefront widget"
 "$ROOT/scripts/build-widget.sh"
 FIXTURES=1 prepare_state "$STATE" "$BASE"
+# The crash test (tests/e2e/crash.rs) kills and restarts a Worker of its own on a copy of
+# this seeded state, taken before anything runs on it.
+cp -r "$STATE/wrangler" "$STATE/crash-wrangler"
 # The demo storefront at / reads these (as under make dev); written before wrangler starts.
-seed_tool storefront --state "$DEMO_STATE" --base-url "$BASE" --out "$ROOT/www/demo-credentials.js"
+seed_tool storefront --state "$DEMO_STATE" --base-url "$BASE" --out "$ROOT/demo/demo-credentials.js"
 start_worker "$PORT" "$STATE" "$STATE/wrangler.log"
 say "Finishing the demo seed through the API (shopper, coins, customer token)"
 seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null
@@ -24,7 +27,8 @@ seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null
 say "Running the end-to-end tests against $BASE"
 status=0
 TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" \
-TALLY_PERSIST_DIR="$STATE/wrangler" TALLY_SECRETS_OUT="$STATE/issued-secrets.txt" cargo test -p tally-e2e --no-fail-fast -- --test-threads=4 || status=$?
+TALLY_PERSIST_DIR="$STATE/wrangler" TALLY_SECRETS_OUT="$STATE/issued-secrets.txt" \
+TALLY_CRASH_PERSIST_DIR="$STATE/crash-wrangler" cargo test -p tally-e2e --no-fail-fast -- --test-threads=4 || status=$?
 
 say "Running the browser tests (headless Chromium, storefront on another origin; screenshots in test-artifacts/)"
 TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" node --test --test-concurrency=1 tests/browser/ || status=$?

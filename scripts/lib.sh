@@ -55,12 +55,14 @@ prepare_state() {
 # process group and waits for /v1/health. Sets WORKER_PGID.
 start_worker() {
   local port="$1" dir="$2" log="$3"
-  say "Building the Worker (${TALLY_BUILD:-release} build)"
-  "$ROOT/scripts/build-edge.sh"
+  say "Building the widget, the Worker (${TALLY_BUILD:-release} build) and the assets"
+  "$ROOT/scripts/build.sh"
   say "Starting wrangler dev on 127.0.0.1:$port"
   cd "$ROOT"
-  # Its own process group, so stopping it stops wrangler's workerd children too.
+  # Its own process group, so stopping it stops wrangler's workerd children too. The assets
+  # are the deployed ones plus the demo storefront (build/assets-dev, scripts/assets.mjs).
   setsid wrangler dev --ip 127.0.0.1 --port "$port" --persist-to "$dir/wrangler" \
+    --assets "$ROOT/build/assets-dev" \
     --show-interactive-dev-session=false --test-scheduled >"$log" 2>&1 < /dev/null &
   WORKER_PID=$!
   # A background job of a script is not a group leader, so setsid does not fork: the

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and running Tally needs, idempotently: the pinned Rust toolchain and
-# wasm target, worker-build, wasm-bindgen-cli (the version in Cargo.lock), npm packages
+# wasm target, a nightly with rust-src (widget size build, fuzzing), cargo-fuzz, worker-build, wasm-bindgen-cli (the version in Cargo.lock), npm packages
 # (wrangler, esbuild, binaryen, playwright-core), Debian's Chromium and curl. Each step says what it does and skips what is there.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -10,6 +10,23 @@ command -v rustup >/dev/null || die "rustup is required (https://rustup.rs)"
 rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 note "$(rustc --version)"
+
+say "Rust nightly with rust-src (the widget's size build; cargo-fuzz)"
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+  note "$(rustup run nightly rustc --version)"
+else
+  rustup toolchain install nightly --profile minimal
+fi
+rustup component list --toolchain nightly --installed | grep -q '^rust-src' \
+  || rustup component add rust-src --toolchain nightly
+
+say "cargo-fuzz 0.13.2"
+if [ "$(cargo fuzz --version 2>/dev/null || true)" = "cargo-fuzz 0.13.2" ]; then
+  note "already installed"
+else
+  note "installing (about 3 minutes, once)"
+  cargo install cargo-fuzz --version 0.13.2 --locked
+fi
 
 say "worker-build 0.8.7"
 if [ "$(worker-build --version 2>/dev/null || true)" = "0.8.7" ]; then

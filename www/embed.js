@@ -39,7 +39,7 @@ class TallyWallet extends HTMLElement {
       (m) => {
         if (!this.isConnected || this.#wallet) return;
         const mount = this.#root.querySelector(".mount");
-        this.#wallet = new m.Wallet(mount, ...this.args());
+        this.#wallet = new m.Wallet(mount, this.args());
         this.#root.querySelector(".p")?.remove();
       },
       (e) => console.error("Tally: the widget could not be loaded", e),
@@ -47,7 +47,7 @@ class TallyWallet extends HTMLElement {
   }
 
   attributeChangedCallback() {
-    this.#wallet?.update(...this.args());
+    this.#wallet?.update(this.args());
   }
 
   disconnectedCallback() {

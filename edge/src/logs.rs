@@ -1,24 +1,21 @@
 //! The request log: one row per decision (key id, route, status, latency, caller class),
 //! never the key itself.
 //!
-//! Rows are buffered in the isolate and written to D1 in one batch at most every
-//! [`FLUSH_DELAY_MS`], from `wait_until`, so logging never delays a response and a busy
-//! isolate pays one D1 round trip per batch rather than per request. A batch is written
-//! early when it reaches [`MAX_BATCH`] rows. Rows older than [`RETENTION_DAYS`] are pruned
-//! now and then, so the table cannot grow without bound.
+//! Each request's row is written from that request's own `wait_until`, so logging never
+//! delays a response and a row is never left in an isolate that may be evicted before some
+//! later request flushes it. Rows of requests that finish while a write is being prepared are
+//! taken along in the same D1 batch (batching across requests only while they are in flight):
+//! the flush takes the whole buffer, and the other requests' flushes find it empty. Rows
+//! older than [`RETENTION_DAYS`] are pruned now and then, so the table cannot grow without
+//! bound.
 
 use std::cell::{Cell, RefCell};
-use std::time::Duration;
 
 use tally_core::time::UnixMillis;
-use worker::{Context, Delay, Env};
+use worker::{Context, Env};
 
 use crate::store::{self, Arg};
 
-/// How long a row may wait for its batch.
-pub(crate) const FLUSH_DELAY_MS: u64 = 500;
-/// Rows per batch.
-const MAX_BATCH: usize = 50;
 /// Days a row is kept.
 pub(crate) const RETENTION_DAYS: i64 = 30;
 
@@ -39,28 +36,15 @@ pub(crate) struct LogRow {
 
 thread_local! {
     static BUFFER: RefCell<Vec<LogRow>> = const { RefCell::new(Vec::new()) };
-    static FLUSH_SCHEDULED: Cell<bool> = const { Cell::new(false) };
     static FLUSHES: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Buffers a row and makes sure a flush is on its way.
+/// Buffers the request's row and writes it (with any other waiting rows) from this
+/// request's own `wait_until`.
 pub(crate) fn push(row: LogRow, env: &Env, ctx: &Context) {
-    let len = BUFFER.with(|b| {
-        let mut b = b.borrow_mut();
-        b.push(row);
-        b.len()
-    });
-    if len >= MAX_BATCH {
-        let env = env.clone();
-        ctx.wait_until(async move { flush(&env).await });
-    } else if !FLUSH_SCHEDULED.with(|f| f.replace(true)) {
-        let env = env.clone();
-        ctx.wait_until(async move {
-            Delay::from(Duration::from_millis(FLUSH_DELAY_MS)).await;
-            FLUSH_SCHEDULED.with(|f| f.set(false));
-            flush(&env).await;
-        });
-    }
+    BUFFER.with(|b| b.borrow_mut().push(row));
+    let env = env.clone();
+    ctx.wait_until(async move { flush(&env).await });
 }
 
 async fn flush(env: &Env) {

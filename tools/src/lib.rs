@@ -107,6 +107,7 @@ impl Client {
     }
 
     /// Sends a request. `headers` are added as given; `body` is sent as JSON when present.
+    /// Panics when there is no answer at all (the Worker is down): tests want to know.
     pub fn send(
         &self,
         method: &str,
@@ -114,11 +115,23 @@ impl Client {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Answer {
+        self.try_send(method, path, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// [`Client::send`], answering `Err` when the request got no answer (a transport error).
+    pub fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Answer, String> {
         match body {
             Some(b) => {
                 let mut h = headers.to_vec();
                 h.push(("Content-Type", "application/json"));
-                self.send_raw(method, path, &h, &b.to_string())
+                self.exchange(method, path, &h, Some(&b.to_string()))
             }
             None => self.exchange(method, path, headers, None),
         }
@@ -133,6 +146,7 @@ impl Client {
         body: &str,
     ) -> Answer {
         self.exchange(method, path, headers, Some(body))
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 
     fn exchange(
@@ -141,29 +155,19 @@ impl Client {
         path: &str,
         headers: &[(&str, &str)],
         body: Option<&str>,
-    ) -> Answer {
+    ) -> Result<Answer, String> {
         let url = format!("{}{}", self.base_url, path);
         let mut req = self.agent.request(method, &url);
         for (k, v) in headers {
             req = req.set(k, v);
         }
         let result = match body {
-            Some(b) => req.clone().send_string(b),
-            None => req.clone().call(),
+            Some(b) => req.send_string(b),
+            None => req.call(),
         };
         let resp = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            // A GET is safe to repeat: retry it once after a transport failure (seen once
-            // under `wrangler dev`: a control-plane read stalled for 32 s; see the issue note).
-            Err(ureq::Error::Transport(t)) if method == "GET" && body.is_none() => {
-                eprintln!("{method} {path}: transport error ({t}); retrying once");
-                match req.call() {
-                    Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-                    Err(e) => panic!("{method} {path}: transport error: {e}"),
-                }
-            }
-            Err(e) => panic!("{method} {path}: transport error: {e}"),
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => return Err(format!("transport error: {e}")),
         };
         let status = resp.status();
         let headers = resp
@@ -173,11 +177,11 @@ impl Client {
             .collect();
         let text = resp.into_string().unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer {
+        Ok(Answer {
             status,
             body,
             text,
             headers,
-        }
+        })
     }
 }

@@ -20,20 +20,17 @@ pub struct Wallet {
     handle: Option<AppHandle<WalletApp>>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn config(
-    edge: String,
-    workspace: String,
-    key: String,
-    token: String,
-    sign_in_text: String,
-    locale: String,
-) -> Config {
+/// The element's settings, as the loader passes them: one array `[edge, workspace, key,
+/// customer token, sign-in text, locale]` of strings (one argument instead of six keeps the
+/// generated glue small).
+fn config(args: &js_sys::Array) -> Config {
+    let arg = |i: u32| args.get(i).as_string().unwrap_or_default();
+    let (sign_in_text, locale) = (arg(4), arg(5));
     Config {
-        edge: edge.into(),
-        workspace: workspace.into(),
-        api_key: key.into(),
-        token: token.into(),
+        edge: arg(0).into(),
+        workspace: arg(1).into(),
+        api_key: arg(2).into(),
+        token: arg(3).into(),
         sign_in_text: if sign_in_text.is_empty() {
             "Sign in to see your coins and your referral link.".into()
         } else {
@@ -51,33 +48,17 @@ fn config(
 impl Wallet {
     /// Mounts a widget into `root` (an element inside the host's shadow root).
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        root: web_sys::Element,
-        edge: String,
-        workspace: String,
-        key: String,
-        token: String,
-        sign_in_text: String,
-        locale: String,
-    ) -> Wallet {
-        let props = config(edge, workspace, key, token, sign_in_text, locale);
+    pub fn new(root: web_sys::Element, args: js_sys::Array) -> Wallet {
+        let props = config(&args);
         Wallet {
             handle: Some(yew::Renderer::<WalletApp>::with_root_and_props(root, props).render()),
         }
     }
 
     /// Follows changed attributes.
-    pub fn update(
-        &mut self,
-        edge: String,
-        workspace: String,
-        key: String,
-        token: String,
-        sign_in_text: String,
-        locale: String,
-    ) {
+    pub fn update(&mut self, args: js_sys::Array) {
         if let Some(h) = self.handle.as_mut() {
-            h.update(config(edge, workspace, key, token, sign_in_text, locale));
+            h.update(config(&args));
         }
     }
 

@@ -11,7 +11,7 @@
 //!   (revoked, expired, read-only, scoped, origin-bound, another workspace, a workspace that
 //!   revokes exposed keys). Generated fresh each run, written to a throw-away state.
 //!
-//! `tally-seed storefront --state .tally/demo.json --base-url URL --out www/demo-credentials.js`
+//! `tally-seed storefront --state .tally/demo.json --base-url URL --out demo/demo-credentials.js`
 //!   Writes what the static demo storefront needs: the publishable key and a customer token
 //!   signed here with the identity secret, as a merchant's server would. Never the secret key.
 //!

@@ -1,0 +1,92 @@
+// Assembles the static assets the Worker serves (run by scripts/build.sh, the wrangler
+// [build] command):
+//
+//   build/assets      what `wrangler deploy` uploads: www/ plus the widget under
+//                     content-hashed names, and embed.js (minified) pointing at them. The
+//                     hashed files are served `immutable` for a year and embed.js for five
+//                     minutes (www/_headers), so a deploy never mixes old glue with new wasm.
+//                     Never the demo storefront or its credentials (www/.assetsignore, and
+//                     they are not copied here at all).
+//   build/assets-dev  the same plus the demo storefront (demo/), for `make dev`, the tests and
+//                     the benchmarks (`wrangler dev --assets build/assets-dev`).
+//
+// Prints what it wrote. Fails when a file it needs is missing or embed.js no longer names
+// the files it rewrites.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { transformSync } from "esbuild";
+
+const root = new URL("..", import.meta.url).pathname;
+const at = (...p) => join(root, ...p);
+const widget = at("build", "widget");
+
+function fail(message) {
+  console.error(`assets: ${message}`);
+  process.exit(1);
+}
+
+function hashed(name, ext) {
+  const file = join(widget, `${name}.${ext}`);
+  if (!existsSync(file)) fail(`${file} is missing: run scripts/build-widget.sh first`);
+  const bytes = readFileSync(file);
+  const h = createHash("sha256").update(bytes).digest("hex").slice(0, 12);
+  return { bytes, name: `${name}.${h}.${ext}` };
+}
+
+/// Every file under `dir`, as relative path → bytes.
+function tree(dir, prefix = "") {
+  const out = new Map();
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const [k, v] of tree(join(dir, e.name), rel)) out.set(k, v);
+    else out.set(rel, readFileSync(join(dir, e.name)));
+  }
+  return out;
+}
+
+/// Makes `dir` hold exactly `files`, touching only what differs: a Worker already serving
+/// `dir` (another `wrangler dev`, the crash test's) never sees it disappear or change for nothing.
+function sync(dir, files) {
+  mkdirSync(dir, { recursive: true });
+  const present = tree(dir);
+  for (const [rel, bytes] of files) {
+    if (!present.get(rel)?.equals(bytes)) {
+      mkdirSync(join(dir, rel, ".."), { recursive: true });
+      writeFileSync(join(dir, rel), bytes);
+    }
+  }
+  for (const rel of present.keys()) if (!files.has(rel)) rmSync(join(dir, rel));
+  console.log(`    ${dir.replace(root, "")}: ${[...files.keys()].filter((f) => !f.startsWith(".")).sort().join(", ")}`);
+}
+
+function assemble(dir, { demo }) {
+  const files = new Map([...tree(at("www"))].filter(([rel]) => rel !== "embed.js"));
+  const glue = hashed("tally_widget", "js");
+  const wasm = hashed("tally_widget_bg", "wasm");
+  files.set(`widget/${glue.name}`, glue.bytes);
+  files.set(`widget/${wasm.name}`, wasm.bytes);
+  // The OpenAPI document, minified; the Worker answers /v1/openapi.json with it (run_worker_first).
+  files.set("v1/openapi.json", Buffer.from(JSON.stringify(JSON.parse(readFileSync(at("edge", "openapi.json"), "utf8")))));
+
+  let embed = readFileSync(at("www", "embed.js"), "utf8");
+  for (const [from, to] of [
+    ["widget/tally_widget.js", `widget/${glue.name}`],
+    ["widget/tally_widget_bg.wasm", `widget/${wasm.name}`],
+  ]) {
+    if (!embed.includes(`"${from}"`)) fail(`www/embed.js no longer loads "${from}"`);
+    embed = embed.replace(`"${from}"`, `"${to}"`);
+  }
+  files.set("embed.js", Buffer.from(transformSync(embed, { minify: true, format: "esm", target: "es2022" }).code));
+
+  if (demo) {
+    // The dev copy serves the demo storefront and its credentials; nothing is ignored but
+    // build leftovers.
+    for (const [rel, bytes] of tree(at("demo"))) files.set(rel, bytes);
+    files.set(".assetsignore", Buffer.from("BUILT_WITH\n*.map\n"));
+  }
+  sync(dir, files);
+}
+
+assemble(at("build", "assets"), { demo: false });
+assemble(at("build", "assets-dev"), { demo: true });
