@@ -12,6 +12,7 @@ use subtle::ConstantTimeEq;
 use crate::error::{ApiError, ErrorCode};
 use crate::key::{Environment, KeyKind};
 use crate::rng::Csprng;
+use crate::route::{self, RouteError};
 use crate::scope::{self, Access, Scope, ScopeSet};
 use crate::time::{parse_rfc3339, UnixMillis};
 
@@ -90,191 +91,82 @@ pub enum Action {
     ReadAudit,
 }
 
-/// Every control-plane operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
-pub enum AdminOp {
-    SignIn,
-    GetSession,
-    SignOut,
-    SetPin,
-    GetWorkspace,
-    PatchWorkspace,
-    ListMembers,
-    CreateMember,
-    PatchMember,
-    DeleteMember,
-    ListKeys,
-    CreateKey,
-    GetKey,
-    PatchKey,
-    DeleteKey,
-    RollKey,
-    RevokeKey,
-    ListIdentitySecrets,
-    RollIdentitySecret,
-    RevealIdentitySecret,
-    ListExposures,
-    ListLogs,
-    ListAudit,
-    ListWebhooks,
-    CreateWebhook,
-    GetWebhook,
-    PatchWebhook,
-    DeleteWebhook,
-    ListDeliveries,
-    Redeliver,
+macro_rules! admin_routes {
+    ($( $op:ident => {
+        $method:literal $path:literal, name: $name:literal, action: $action:ident, pin: $pin:literal $(,)?
+    }, )*) => {
+        /// Every control-plane operation.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)]
+        pub enum AdminOp {
+            $( $op, )*
+        }
+
+        impl AdminOp {
+            /// Every operation, in table order.
+            pub const ALL: &'static [AdminOp] = &[$(AdminOp::$op,)*];
+
+            /// Method and OpenAPI path template.
+            pub const fn endpoint(self) -> (&'static str, &'static str) {
+                match self { $(AdminOp::$op => ($method, $path),)* }
+            }
+
+            /// A stable name for logs and the audit trail, e.g. `keys.roll`.
+            pub const fn name(self) -> &'static str {
+                match self { $(AdminOp::$op => $name,)* }
+            }
+
+            /// What the role check asks for. Sign-in needs no session at all.
+            pub const fn action(self) -> Action {
+                match self { $(AdminOp::$op => Action::$action,)* }
+            }
+
+            /// Whether the member's PIN must come with the call (`X-Confirm-Pin`, seed 003):
+            /// what mints or destroys credentials, and what changes who may do so. Revoking
+            /// never does: a leak must be stoppable at once.
+            pub const fn needs_pin(self) -> bool {
+                match self { $(AdminOp::$op => $pin,)* }
+            }
+        }
+    };
+}
+
+// One row per control-plane route: method and path, the name in logs and the audit trail,
+// what the role check asks for, and whether the PIN must come with it.
+admin_routes! {
+    SignIn => { "POST" "/v1/admin/session", name: "session.create", action: Own, pin: false },
+    GetSession => { "GET" "/v1/admin/session", name: "session.get", action: Own, pin: false },
+    SignOut => { "DELETE" "/v1/admin/session", name: "session.delete", action: Own, pin: false },
+    SetPin => { "PUT" "/v1/admin/pin", name: "pin.set", action: Own, pin: true },
+    GetWorkspace => { "GET" "/v1/admin/workspace", name: "workspace.get", action: ViewWorkspace, pin: false },
+    PatchWorkspace => { "PATCH" "/v1/admin/workspace", name: "workspace.update", action: ManageWorkspace, pin: false },
+    ListMembers => { "GET" "/v1/admin/members", name: "members.list", action: ViewMembers, pin: false },
+    CreateMember => { "POST" "/v1/admin/members", name: "members.create", action: ManageMembers, pin: true },
+    PatchMember => { "PATCH" "/v1/admin/members/{id}", name: "members.update", action: ManageMembers, pin: true },
+    DeleteMember => { "DELETE" "/v1/admin/members/{id}", name: "members.delete", action: ManageMembers, pin: true },
+    ListKeys => { "GET" "/v1/admin/keys", name: "keys.list", action: ViewKeys, pin: false },
+    CreateKey => { "POST" "/v1/admin/keys", name: "keys.create", action: ManageKeys, pin: true },
+    GetKey => { "GET" "/v1/admin/keys/{id}", name: "keys.get", action: ViewKeys, pin: false },
+    PatchKey => { "PATCH" "/v1/admin/keys/{id}", name: "keys.update", action: ManageKeys, pin: false },
+    DeleteKey => { "DELETE" "/v1/admin/keys/{id}", name: "keys.delete", action: ManageKeys, pin: true },
+    RollKey => { "POST" "/v1/admin/keys/{id}/roll", name: "keys.roll", action: ManageKeys, pin: true },
+    RevokeKey => { "POST" "/v1/admin/keys/{id}/revoke", name: "keys.revoke", action: ManageKeys, pin: false },
+    ListIdentitySecrets => { "GET" "/v1/admin/identity-secrets", name: "identity_secrets.list", action: ViewKeys, pin: false },
+    RollIdentitySecret => { "POST" "/v1/admin/identity-secrets/roll", name: "identity_secrets.roll", action: ManageKeys, pin: true },
+    RevealIdentitySecret => { "POST" "/v1/admin/identity-secrets/{kid}/reveal", name: "identity_secrets.reveal", action: ManageKeys, pin: true },
+    ListExposures => { "GET" "/v1/admin/exposures", name: "exposures.list", action: ReadLogs, pin: false },
+    ListLogs => { "GET" "/v1/admin/logs", name: "logs.list", action: ReadLogs, pin: false },
+    ListAudit => { "GET" "/v1/admin/audit", name: "audit.list", action: ReadAudit, pin: false },
+    ListWebhooks => { "GET" "/v1/admin/webhooks", name: "webhooks.list", action: ReadWebhooks, pin: false },
+    CreateWebhook => { "POST" "/v1/admin/webhooks", name: "webhooks.create", action: ManageWebhooks, pin: false },
+    GetWebhook => { "GET" "/v1/admin/webhooks/{id}", name: "webhooks.get", action: ReadWebhooks, pin: false },
+    PatchWebhook => { "PATCH" "/v1/admin/webhooks/{id}", name: "webhooks.update", action: ManageWebhooks, pin: false },
+    DeleteWebhook => { "DELETE" "/v1/admin/webhooks/{id}", name: "webhooks.delete", action: ManageWebhooks, pin: false },
+    ListDeliveries => { "GET" "/v1/admin/webhooks/{id}/deliveries", name: "webhooks.deliveries", action: ReadWebhooks, pin: false },
+    Redeliver => { "POST" "/v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", name: "webhooks.redeliver", action: ManageWebhooks, pin: false },
 }
 
 impl AdminOp {
-    /// Every operation.
-    pub const ALL: &'static [AdminOp] = &[
-        AdminOp::SignIn,
-        AdminOp::GetSession,
-        AdminOp::SignOut,
-        AdminOp::SetPin,
-        AdminOp::GetWorkspace,
-        AdminOp::PatchWorkspace,
-        AdminOp::ListMembers,
-        AdminOp::CreateMember,
-        AdminOp::PatchMember,
-        AdminOp::DeleteMember,
-        AdminOp::ListKeys,
-        AdminOp::CreateKey,
-        AdminOp::GetKey,
-        AdminOp::PatchKey,
-        AdminOp::DeleteKey,
-        AdminOp::RollKey,
-        AdminOp::RevokeKey,
-        AdminOp::ListIdentitySecrets,
-        AdminOp::RollIdentitySecret,
-        AdminOp::RevealIdentitySecret,
-        AdminOp::ListExposures,
-        AdminOp::ListLogs,
-        AdminOp::ListAudit,
-        AdminOp::ListWebhooks,
-        AdminOp::CreateWebhook,
-        AdminOp::GetWebhook,
-        AdminOp::PatchWebhook,
-        AdminOp::DeleteWebhook,
-        AdminOp::ListDeliveries,
-        AdminOp::Redeliver,
-    ];
-
-    /// Method and OpenAPI path template.
-    pub const fn endpoint(self) -> (&'static str, &'static str) {
-        use AdminOp::*;
-        match self {
-            SignIn => ("POST", "/v1/admin/session"),
-            GetSession => ("GET", "/v1/admin/session"),
-            SignOut => ("DELETE", "/v1/admin/session"),
-            SetPin => ("PUT", "/v1/admin/pin"),
-            GetWorkspace => ("GET", "/v1/admin/workspace"),
-            PatchWorkspace => ("PATCH", "/v1/admin/workspace"),
-            ListMembers => ("GET", "/v1/admin/members"),
-            CreateMember => ("POST", "/v1/admin/members"),
-            PatchMember => ("PATCH", "/v1/admin/members/{id}"),
-            DeleteMember => ("DELETE", "/v1/admin/members/{id}"),
-            ListKeys => ("GET", "/v1/admin/keys"),
-            CreateKey => ("POST", "/v1/admin/keys"),
-            GetKey => ("GET", "/v1/admin/keys/{id}"),
-            PatchKey => ("PATCH", "/v1/admin/keys/{id}"),
-            DeleteKey => ("DELETE", "/v1/admin/keys/{id}"),
-            RollKey => ("POST", "/v1/admin/keys/{id}/roll"),
-            RevokeKey => ("POST", "/v1/admin/keys/{id}/revoke"),
-            ListIdentitySecrets => ("GET", "/v1/admin/identity-secrets"),
-            RollIdentitySecret => ("POST", "/v1/admin/identity-secrets/roll"),
-            RevealIdentitySecret => ("POST", "/v1/admin/identity-secrets/{kid}/reveal"),
-            ListExposures => ("GET", "/v1/admin/exposures"),
-            ListLogs => ("GET", "/v1/admin/logs"),
-            ListAudit => ("GET", "/v1/admin/audit"),
-            ListWebhooks => ("GET", "/v1/admin/webhooks"),
-            CreateWebhook => ("POST", "/v1/admin/webhooks"),
-            GetWebhook => ("GET", "/v1/admin/webhooks/{id}"),
-            PatchWebhook => ("PATCH", "/v1/admin/webhooks/{id}"),
-            DeleteWebhook => ("DELETE", "/v1/admin/webhooks/{id}"),
-            ListDeliveries => ("GET", "/v1/admin/webhooks/{id}/deliveries"),
-            Redeliver => (
-                "POST",
-                "/v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver",
-            ),
-        }
-    }
-
-    /// A stable name for logs and the audit trail, e.g. `keys.roll`.
-    pub const fn name(self) -> &'static str {
-        use AdminOp::*;
-        match self {
-            SignIn => "session.create",
-            GetSession => "session.get",
-            SignOut => "session.delete",
-            SetPin => "pin.set",
-            GetWorkspace => "workspace.get",
-            PatchWorkspace => "workspace.update",
-            ListMembers => "members.list",
-            CreateMember => "members.create",
-            PatchMember => "members.update",
-            DeleteMember => "members.delete",
-            ListKeys => "keys.list",
-            CreateKey => "keys.create",
-            GetKey => "keys.get",
-            PatchKey => "keys.update",
-            DeleteKey => "keys.delete",
-            RollKey => "keys.roll",
-            RevokeKey => "keys.revoke",
-            ListIdentitySecrets => "identity_secrets.list",
-            RollIdentitySecret => "identity_secrets.roll",
-            RevealIdentitySecret => "identity_secrets.reveal",
-            ListExposures => "exposures.list",
-            ListLogs => "logs.list",
-            ListAudit => "audit.list",
-            ListWebhooks => "webhooks.list",
-            CreateWebhook => "webhooks.create",
-            GetWebhook => "webhooks.get",
-            PatchWebhook => "webhooks.update",
-            DeleteWebhook => "webhooks.delete",
-            ListDeliveries => "webhooks.deliveries",
-            Redeliver => "webhooks.redeliver",
-        }
-    }
-
-    /// What the role check asks for. Sign-in needs no session at all.
-    pub const fn action(self) -> Action {
-        use AdminOp::*;
-        match self {
-            SignIn | GetSession | SignOut | SetPin => Action::Own,
-            GetWorkspace => Action::ViewWorkspace,
-            PatchWorkspace => Action::ManageWorkspace,
-            ListMembers => Action::ViewMembers,
-            CreateMember | PatchMember | DeleteMember => Action::ManageMembers,
-            ListKeys | GetKey | ListIdentitySecrets => Action::ViewKeys,
-            CreateKey | PatchKey | DeleteKey | RollKey | RevokeKey | RollIdentitySecret
-            | RevealIdentitySecret => Action::ManageKeys,
-            ListExposures | ListLogs => Action::ReadLogs,
-            ListAudit => Action::ReadAudit,
-            ListWebhooks | GetWebhook | ListDeliveries => Action::ReadWebhooks,
-            CreateWebhook | PatchWebhook | DeleteWebhook | Redeliver => Action::ManageWebhooks,
-        }
-    }
-
-    /// Whether the member's PIN must come with the call (`X-Confirm-Pin`, seed 003): what
-    /// mints or destroys credentials, and what changes who may do so. Revoking never does:
-    /// a leak must be stoppable at once.
-    pub const fn needs_pin(self) -> bool {
-        matches!(
-            self,
-            AdminOp::CreateKey
-                | AdminOp::RollKey
-                | AdminOp::DeleteKey
-                | AdminOp::RollIdentitySecret
-                | AdminOp::RevealIdentitySecret
-                | AdminOp::CreateMember
-                | AdminOp::PatchMember
-                | AdminOp::DeleteMember
-                | AdminOp::SetPin
-        )
-    }
-
     /// Whether this call, by a member who has (or has not yet) set a PIN, must carry it.
     /// Setting a first PIN cannot ask for one; it is confirmed by the password instead.
     pub const fn pin_needed(self, member_has_pin: bool) -> bool {
@@ -305,57 +197,26 @@ pub fn is_admin_path(path: &str) -> bool {
     path == "/v1/admin" || path.starts_with("/v1/admin/")
 }
 
-fn path_matches<'a>(template: &str, path: &'a str) -> Option<Vec<&'a str>> {
-    let t: Vec<&str> = template.split('/').collect();
-    let p: Vec<&str> = path.split('/').collect();
-    if t.len() != p.len() {
-        return None;
+/// Resolves a control-plane method and path with the data plane's matcher
+/// (`crate::route::pick`). Ids are 1 to 64 of `A-Z a-z 0-9 _ -`; any other is `not_found`.
+pub fn resolve(method: &str, path: &str) -> Result<AdminRoute, RouteError> {
+    let (op, params) = route::pick(AdminOp::ALL, AdminOp::endpoint, method, path)?;
+    let valid = |p: &&str| {
+        p.len() <= 64
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    if !params.iter().all(valid) {
+        return Err(RouteError {
+            error: ApiError::new(ErrorCode::NotFound),
+            allow: None,
+        });
     }
-    let mut params = Vec::new();
-    for (ts, ps) in t.iter().zip(p.iter()) {
-        if ts.starts_with('{') {
-            let ok = !ps.is_empty()
-                && ps.len() <= 64
-                && ps
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-            if !ok {
-                return None;
-            }
-            params.push(*ps);
-        } else if ts != ps {
-            return None;
-        }
-    }
-    Some(params)
-}
-
-/// Resolves a control-plane method and path; `not_found` or `method_not_allowed` (with the
-/// `Allow` value) otherwise.
-pub fn resolve(method: &str, path: &str) -> Result<AdminRoute, (ApiError, Option<String>)> {
-    let path = path.strip_suffix('/').unwrap_or(path);
-    let mut allowed: Vec<&str> = Vec::new();
-    for &op in AdminOp::ALL {
-        let (m, template) = op.endpoint();
-        if let Some(params) = path_matches(template, path) {
-            if m == method {
-                return Ok(AdminRoute {
-                    op,
-                    id: params.first().map(|s| (*s).to_owned()),
-                    sub_id: params.get(1).map(|s| (*s).to_owned()),
-                });
-            }
-            allowed.push(m);
-        }
-    }
-    if allowed.is_empty() {
-        Err((ApiError::new(ErrorCode::NotFound), None))
-    } else {
-        Err((
-            ApiError::new(ErrorCode::MethodNotAllowed),
-            Some(allowed.join(", ")),
-        ))
-    }
+    Ok(AdminRoute {
+        op,
+        id: params.first().map(|s| (*s).to_owned()),
+        sub_id: params.get(1).map(|s| (*s).to_owned()),
+    })
 }
 
 /// Checks the role, in the order the contract gives: a refused role is 403 `forbidden_role`.
@@ -985,16 +846,28 @@ mod tests {
             (r.id.as_deref(), r.sub_id.as_deref()),
             (Some("wh_1"), Some("dlv_2"))
         );
-        let (e, allow) = resolve("PUT", "/v1/admin/keys").unwrap_err();
-        assert_eq!(e.code, ErrorCode::MethodNotAllowed);
-        assert_eq!(allow.as_deref(), Some("GET, POST"));
+        let e = resolve("PUT", "/v1/admin/keys").unwrap_err();
+        assert_eq!(e.error.code, ErrorCode::MethodNotAllowed);
+        assert_eq!(e.allow.as_deref(), Some("GET, POST"));
         assert_eq!(
-            resolve("GET", "/v1/admin/nope").unwrap_err().0.code,
+            resolve("GET", "/v1/admin/nope").unwrap_err().error.code,
             ErrorCode::NotFound
         );
         assert_eq!(
-            resolve("GET", "/v1/admin/keys/..%2F").unwrap_err().0.code,
+            resolve("GET", "/v1/admin/keys/..%2F")
+                .unwrap_err()
+                .error
+                .code,
             ErrorCode::NotFound
+        );
+        // A literal segment beats a parameter: `roll` is not a kid.
+        assert_eq!(
+            resolve("POST", "/v1/admin/identity-secrets/roll").map(|r| r.op),
+            Ok(AdminOp::RollIdentitySecret)
+        );
+        assert_eq!(
+            resolve("HEAD", "/v1/admin/keys").map(|r| r.op),
+            Ok(AdminOp::ListKeys)
         );
     }
 

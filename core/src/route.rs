@@ -1,44 +1,16 @@
 //! The API's routes and what each requires: scopes, a secret key, a customer token.
 //!
-//! Resolving a path is pure, so the edge's router, the verifier's scope step, the
-//! OpenAPI document's tests and the request log all agree on one table.
+//! One declarative row per route ([`routes!`]): method, path template, name, whether it needs
+//! a key, the scopes it needs, when a customer token must come with it, and whether only a
+//! secret key may call it. Adding a route is one row and one handler. Resolving a path is
+//! pure and shared with the control plane's table ([`pick`]), so both planes agree on trailing
+//! slashes, `HEAD`, unknown methods (405 with `Allow`) and literal segments beating
+//! parameters; the edge's router, the verifier's scope step, the OpenAPI document's tests and
+//! the request log all read the same rows.
 
 use crate::error::{ApiError, ErrorCode};
 use crate::ids::validate_customer_id;
 use crate::scope::Scope;
-
-/// Every operation the data plane serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// `GET /v1/health`
-    Health,
-    /// `GET /v1/openapi.json`
-    OpenApi,
-    /// `GET /docs`
-    Docs,
-    /// `GET /v1/widget`
-    Widget,
-    /// `GET /v1/customers/{id}`
-    GetCustomer,
-    /// `PUT /v1/customers/{id}`
-    PutCustomer,
-    /// `GET /v1/customers/{id}/coins`
-    GetCoins,
-    /// `GET /v1/customers/{id}/coins/transactions`
-    ListCoinTransactions,
-    /// `POST /v1/customers/{id}/coins/credit`
-    CreditCoins,
-    /// `POST /v1/customers/{id}/coins/debit`
-    DebitCoins,
-    /// `GET /v1/customers/{id}/referral`
-    GetCustomerReferral,
-    /// `GET /v1/referrals/{code}`
-    ValidateReferralCode,
-    /// `POST /v1/referrals/apply`
-    ApplyReferral,
-    /// `POST /v1/customer-tokens`
-    CreateCustomerToken,
-}
 
 /// When a customer token must accompany the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,117 +24,88 @@ pub enum TokenNeed {
     Always,
 }
 
-impl Operation {
-    /// A stable name for logs and metrics, e.g. `coins.debit`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Operation::Health => "health",
-            Operation::OpenApi => "openapi",
-            Operation::Docs => "docs",
-            Operation::Widget => "widget",
-            Operation::GetCustomer => "customers.get",
-            Operation::PutCustomer => "customers.put",
-            Operation::GetCoins => "coins.get",
-            Operation::ListCoinTransactions => "coins.transactions",
-            Operation::CreditCoins => "coins.credit",
-            Operation::DebitCoins => "coins.debit",
-            Operation::GetCustomerReferral => "referral.get",
-            Operation::ValidateReferralCode => "referrals.validate",
-            Operation::ApplyReferral => "referrals.apply",
-            Operation::CreateCustomerToken => "customer_tokens.create",
+macro_rules! routes {
+    ($( $(#[doc = $doc:literal])* $op:ident => {
+        $method:literal $path:literal, name: $name:literal, key: $key:literal,
+        scopes: [$($scope:ident),*], token: $token:ident, secret_only: $secret:literal $(,)?
+    }, )*) => {
+        /// Every operation the data plane serves.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Operation {
+            $( $(#[doc = $doc])* $op, )*
         }
-    }
 
-    /// False for the public routes (health, the OpenAPI document, docs).
-    pub const fn needs_key(self) -> bool {
-        !matches!(
-            self,
-            Operation::Health | Operation::OpenApi | Operation::Docs
-        )
-    }
+        impl Operation {
+            /// Every operation, in table order.
+            pub const ALL: &'static [Operation] = &[$(Operation::$op,)*];
 
-    /// The scopes the key must hold, all of them.
-    pub const fn required_scopes(self) -> &'static [Scope] {
-        match self {
-            Operation::Health | Operation::OpenApi | Operation::Docs => &[],
-            Operation::Widget => &[Scope::MemberRead, Scope::CoinsRead, Scope::ReferralRead],
-            Operation::GetCustomer => &[Scope::MemberRead],
-            Operation::PutCustomer => &[Scope::MemberWrite],
-            Operation::GetCoins | Operation::ListCoinTransactions => &[Scope::CoinsRead],
-            Operation::CreditCoins | Operation::DebitCoins => &[Scope::CoinsWrite],
-            Operation::GetCustomerReferral | Operation::ValidateReferralCode => {
-                &[Scope::ReferralRead]
+            /// A stable name for logs and metrics, e.g. `coins.debit`.
+            pub const fn name(self) -> &'static str {
+                match self { $(Operation::$op => $name,)* }
             }
-            Operation::ApplyReferral => &[Scope::ReferralWrite],
-            Operation::CreateCustomerToken => &[Scope::MemberRead],
+
+            /// The HTTP method.
+            pub const fn method(self) -> &'static str {
+                match self { $(Operation::$op => $method,)* }
+            }
+
+            /// The OpenAPI path template.
+            pub const fn path_template(self) -> &'static str {
+                match self { $(Operation::$op => $path,)* }
+            }
+
+            /// False for the public routes (health, the OpenAPI document, docs).
+            pub const fn needs_key(self) -> bool {
+                match self { $(Operation::$op => $key,)* }
+            }
+
+            /// The scopes the key must hold, all of them.
+            pub const fn required_scopes(self) -> &'static [Scope] {
+                match self { $(Operation::$op => &[$(Scope::$scope),*],)* }
+            }
+
+            /// When a customer token is needed.
+            pub const fn token_need(self) -> TokenNeed {
+                match self { $(Operation::$op => TokenNeed::$token,)* }
+            }
+
+            /// True when only a secret key may call it (minting customer tokens).
+            pub const fn secret_only(self) -> bool {
+                match self { $(Operation::$op => $secret,)* }
+            }
         }
-    }
+    };
+}
 
-    /// True when only a secret key may call it (minting customer tokens).
-    pub const fn secret_only(self) -> bool {
-        matches!(self, Operation::CreateCustomerToken)
-    }
-
-    /// When a customer token is needed.
-    pub const fn token_need(self) -> TokenNeed {
-        match self {
-            Operation::Widget => TokenNeed::Always,
-            Operation::GetCustomer
-            | Operation::GetCoins
-            | Operation::ListCoinTransactions
-            | Operation::GetCustomerReferral => TokenNeed::ForPublishable,
-            _ => TokenNeed::Never,
-        }
-    }
-
-    /// The HTTP method.
-    pub const fn method(self) -> &'static str {
-        match self {
-            Operation::PutCustomer => "PUT",
-            Operation::CreditCoins
-            | Operation::DebitCoins
-            | Operation::ApplyReferral
-            | Operation::CreateCustomerToken => "POST",
-            _ => "GET",
-        }
-    }
-
-    /// The OpenAPI path template.
-    pub const fn path_template(self) -> &'static str {
-        match self {
-            Operation::Health => "/v1/health",
-            Operation::OpenApi => "/v1/openapi.json",
-            Operation::Docs => "/docs",
-            Operation::Widget => "/v1/widget",
-            Operation::GetCustomer | Operation::PutCustomer => "/v1/customers/{id}",
-            Operation::GetCoins => "/v1/customers/{id}/coins",
-            Operation::ListCoinTransactions => "/v1/customers/{id}/coins/transactions",
-            Operation::CreditCoins => "/v1/customers/{id}/coins/credit",
-            Operation::DebitCoins => "/v1/customers/{id}/coins/debit",
-            Operation::GetCustomerReferral => "/v1/customers/{id}/referral",
-            Operation::ValidateReferralCode => "/v1/referrals/{code}",
-            Operation::ApplyReferral => "/v1/referrals/apply",
-            Operation::CreateCustomerToken => "/v1/customer-tokens",
-        }
-    }
-
-    /// Every operation.
-    pub const ALL: &'static [Operation] = &[
-        Operation::Health,
-        Operation::OpenApi,
-        Operation::Docs,
-        Operation::Widget,
-        Operation::GetCustomer,
-        Operation::PutCustomer,
-        Operation::GetCoins,
-        Operation::ListCoinTransactions,
-        Operation::CreditCoins,
-        Operation::DebitCoins,
-        Operation::GetCustomerReferral,
-        Operation::ValidateReferralCode,
-        Operation::ApplyReferral,
-        Operation::CreateCustomerToken,
-    ];
+routes! {
+    /// `GET /v1/health`
+    Health => { "GET" "/v1/health", name: "health", key: false, scopes: [], token: Never, secret_only: false },
+    /// `GET /v1/openapi.json`
+    OpenApi => { "GET" "/v1/openapi.json", name: "openapi", key: false, scopes: [], token: Never, secret_only: false },
+    /// `GET /docs`
+    Docs => { "GET" "/docs", name: "docs", key: false, scopes: [], token: Never, secret_only: false },
+    /// `GET /v1/widget`
+    Widget => { "GET" "/v1/widget", name: "widget", key: true, scopes: [MemberRead, CoinsRead, ReferralRead], token: Always, secret_only: false },
+    /// `GET /v1/customers/{id}`
+    GetCustomer => { "GET" "/v1/customers/{id}", name: "customers.get", key: true, scopes: [MemberRead], token: ForPublishable, secret_only: false },
+    /// `PUT /v1/customers/{id}`
+    PutCustomer => { "PUT" "/v1/customers/{id}", name: "customers.put", key: true, scopes: [MemberWrite], token: Never, secret_only: false },
+    /// `GET /v1/customers/{id}/coins`
+    GetCoins => { "GET" "/v1/customers/{id}/coins", name: "coins.get", key: true, scopes: [CoinsRead], token: ForPublishable, secret_only: false },
+    /// `GET /v1/customers/{id}/coins/transactions`
+    ListCoinTransactions => { "GET" "/v1/customers/{id}/coins/transactions", name: "coins.transactions", key: true, scopes: [CoinsRead], token: ForPublishable, secret_only: false },
+    /// `POST /v1/customers/{id}/coins/credit`
+    CreditCoins => { "POST" "/v1/customers/{id}/coins/credit", name: "coins.credit", key: true, scopes: [CoinsWrite], token: Never, secret_only: false },
+    /// `POST /v1/customers/{id}/coins/debit`
+    DebitCoins => { "POST" "/v1/customers/{id}/coins/debit", name: "coins.debit", key: true, scopes: [CoinsWrite], token: Never, secret_only: false },
+    /// `GET /v1/customers/{id}/referral`
+    GetCustomerReferral => { "GET" "/v1/customers/{id}/referral", name: "referral.get", key: true, scopes: [ReferralRead], token: ForPublishable, secret_only: false },
+    /// `GET /v1/referrals/{code}`
+    ValidateReferralCode => { "GET" "/v1/referrals/{code}", name: "referrals.validate", key: true, scopes: [ReferralRead], token: Never, secret_only: false },
+    /// `POST /v1/referrals/apply`
+    ApplyReferral => { "POST" "/v1/referrals/apply", name: "referrals.apply", key: true, scopes: [ReferralWrite], token: Never, secret_only: false },
+    /// `POST /v1/customer-tokens`
+    CreateCustomerToken => { "POST" "/v1/customer-tokens", name: "customer_tokens.create", key: true, scopes: [MemberRead], token: Never, secret_only: true },
 }
 
 /// A resolved request: the operation and the parameters in its path.
@@ -176,58 +119,120 @@ pub struct Route {
     pub code: Option<String>,
 }
 
-/// Resolves a method and path. Unknown paths are `not_found`; known paths with another
-/// method are `method_not_allowed` (the `Allow` value is in the message's companion,
-/// [`allowed_methods`]).
-pub fn resolve(method: &str, path: &str) -> Result<Route, ApiError> {
+/// Why a method and path name no route: `not_found`, or `method_not_allowed` with the value
+/// of the `Allow` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteError {
+    /// The answer.
+    pub error: ApiError,
+    /// `Allow`, for a path that exists under other methods.
+    pub allow: Option<String>,
+}
+
+impl std::fmt::Display for RouteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+/// Matches a path against a template segment by segment: `{name}` takes any non-empty
+/// segment. Answers the parameters in order.
+fn match_template<'a>(template: &str, path: &'a str) -> Option<Vec<&'a str>> {
+    let mut params = Vec::new();
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(params),
+            (Some(ts), Some(ps)) if ts.starts_with('{') => {
+                if ps.is_empty() {
+                    return None;
+                }
+                params.push(ps);
+            }
+            (Some(ts), Some(ps)) if ts == ps => {}
+            _ => return None,
+        }
+    }
+}
+
+/// The one matcher both planes use. Among the rows whose template matches `path` (a trailing
+/// slash tolerated), those with the most literal segments win, so `/v1/referrals/apply` is
+/// never read as a code; then the method picks the row (`HEAD` is `GET`). No row: 404; rows
+/// under other methods only: 405 with `Allow`.
+pub fn pick<'a, T: Copy>(
+    rows: &[T],
+    endpoint: impl Fn(T) -> (&'static str, &'static str),
+    method: &str,
+    path: &'a str,
+) -> Result<(T, Vec<&'a str>), RouteError> {
     let path = path
         .strip_suffix('/')
         .filter(|p| !p.is_empty())
         .unwrap_or(path);
-    let segs: Vec<&str> = path.split('/').skip(1).collect();
-    let (candidates, customer, code): (&[Operation], Option<&str>, Option<&str>) = match segs
-        .as_slice()
-    {
-        ["v1", "health"] => (&[Operation::Health], None, None),
-        ["v1", "openapi.json"] => (&[Operation::OpenApi], None, None),
-        ["docs"] => (&[Operation::Docs], None, None),
-        ["v1", "widget"] => (&[Operation::Widget], None, None),
-        ["v1", "customer-tokens"] => (&[Operation::CreateCustomerToken], None, None),
-        ["v1", "customers", id] => (
-            &[Operation::GetCustomer, Operation::PutCustomer],
-            Some(*id),
-            None,
-        ),
-        ["v1", "customers", id, "coins"] => (&[Operation::GetCoins], Some(*id), None),
-        ["v1", "customers", id, "coins", "transactions"] => {
-            (&[Operation::ListCoinTransactions], Some(*id), None)
+    let mut best: Vec<(T, Vec<&'a str>)> = Vec::new();
+    for &row in rows {
+        let (_, template) = endpoint(row);
+        if let Some(params) = match_template(template, path) {
+            match best.first().map(|(_, p)| p.len()) {
+                Some(n) if n < params.len() => continue,
+                Some(n) if n > params.len() => best.clear(),
+                _ => {}
+            }
+            best.push((row, params));
         }
-        ["v1", "customers", id, "coins", "credit"] => (&[Operation::CreditCoins], Some(*id), None),
-        ["v1", "customers", id, "coins", "debit"] => (&[Operation::DebitCoins], Some(*id), None),
-        ["v1", "customers", id, "referral"] => (&[Operation::GetCustomerReferral], Some(*id), None),
-        ["v1", "referrals", "apply"] => (&[Operation::ApplyReferral], None, None),
-        ["v1", "referrals", code] => (&[Operation::ValidateReferralCode], None, Some(*code)),
-        _ => return Err(ApiError::new(ErrorCode::NotFound)),
+    }
+    if best.is_empty() {
+        return Err(RouteError {
+            error: ApiError::new(ErrorCode::NotFound),
+            allow: None,
+        });
+    }
+    let wanted = if method == "HEAD" { "GET" } else { method };
+    let mut allowed: Vec<&str> = Vec::new();
+    for (row, params) in best {
+        let (m, _) = endpoint(row);
+        if m == wanted {
+            return Ok((row, params));
+        }
+        if !allowed.contains(&m) {
+            allowed.push(m);
+        }
+    }
+    let allow = allowed.join(", ");
+    Err(RouteError {
+        error: ApiError::with_message(
+            ErrorCode::MethodNotAllowed,
+            format!("{method} is not allowed here; use {allow}."),
+        ),
+        allow: Some(allow),
+    })
+}
+
+/// Resolves a data-plane method and path: `not_found`, `method_not_allowed` (with `Allow`),
+/// or `invalid_customer_id` for a `{id}` that is not a valid customer id once decoded.
+pub fn resolve(method: &str, path: &str) -> Result<Route, RouteError> {
+    let (op, params) = pick(
+        Operation::ALL,
+        |op| (op.method(), op.path_template()),
+        method,
+        path,
+    )?;
+    let param = |name: &str| {
+        let names = op.path_template().split('/').filter(|s| s.starts_with('{'));
+        names
+            .zip(params.iter())
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
     };
-    let method = if method == "HEAD" { "GET" } else { method };
-    let op = candidates
-        .iter()
-        .copied()
-        .find(|op| op.method() == method)
-        .ok_or_else(|| {
-            ApiError::with_message(
-                ErrorCode::MethodNotAllowed,
-                format!(
-                    "{method} is not allowed here; use {}.",
-                    allowed_methods(candidates)
-                ),
-            )
-        })?;
-    let customer_id = match customer {
+    let customer_id = match param("{id}") {
         Some(raw) => {
-            let decoded =
-                percent_decode(raw).ok_or_else(|| ApiError::new(ErrorCode::InvalidCustomerId))?;
-            validate_customer_id(&decoded)?;
+            let invalid = || RouteError {
+                error: ApiError::new(ErrorCode::InvalidCustomerId),
+                allow: None,
+            };
+            let decoded = percent_decode(raw).ok_or_else(invalid)?;
+            validate_customer_id(&decoded).map_err(|_| invalid())?;
             Some(decoded)
         }
         None => None,
@@ -235,24 +240,8 @@ pub fn resolve(method: &str, path: &str) -> Result<Route, ApiError> {
     Ok(Route {
         op,
         customer_id,
-        code: code.map(str::to_owned),
+        code: param("{code}").map(str::to_owned),
     })
-}
-
-/// The `Allow` header value for a path, when it exists.
-pub fn allow_header(path: &str) -> Option<String> {
-    let ops: Vec<Operation> = Operation::ALL
-        .iter()
-        .copied()
-        .filter(|op| resolve(op.method(), path).is_ok_and(|r| r.op == *op))
-        .collect();
-    (!ops.is_empty()).then(|| allowed_methods(&ops))
-}
-
-fn allowed_methods(ops: &[Operation]) -> String {
-    let mut methods: Vec<&str> = ops.iter().map(|o| o.method()).collect();
-    methods.dedup();
-    methods.join(", ")
 }
 
 /// Decodes `%XX` escapes; `None` for a broken escape or a result that is not UTF-8.
@@ -298,35 +287,63 @@ mod tests {
         let r = resolve("GET", "/v1/customers/ada%40example.com/coins").expect("resolves");
         assert_eq!(r.customer_id.as_deref(), Some("ada@example.com"));
         let err = resolve("GET", "/v1/customers/a%2Fb/coins").expect_err("slash refused");
-        assert_eq!(err.code, ErrorCode::InvalidCustomerId);
+        assert_eq!(err.error.code, ErrorCode::InvalidCustomerId);
         let err = resolve("GET", "/v1/customers/%zz/coins").expect_err("broken escape");
-        assert_eq!(err.code, ErrorCode::InvalidCustomerId);
+        assert_eq!(err.error.code, ErrorCode::InvalidCustomerId);
+    }
+
+    fn refused(method: &str, path: &str) -> (ErrorCode, Option<String>) {
+        let e = resolve(method, path).expect_err("refused");
+        (e.error.code, e.allow)
     }
 
     #[test]
     fn unknown_paths_and_wrong_methods_have_distinct_codes() {
+        assert_eq!(refused("GET", "/v1/nope"), (ErrorCode::NotFound, None));
+        assert_eq!(refused("GET", "/"), (ErrorCode::NotFound, None));
         assert_eq!(
-            resolve("GET", "/v1/nope").map_err(|e| e.code),
-            Err(ErrorCode::NotFound)
+            refused("GET", "/v1/customers//coins"),
+            (ErrorCode::NotFound, None)
         );
         assert_eq!(
-            resolve("GET", "/").map_err(|e| e.code),
-            Err(ErrorCode::NotFound)
+            refused("DELETE", "/v1/customers/x"),
+            (ErrorCode::MethodNotAllowed, Some("GET, PUT".into()))
         );
         assert_eq!(
-            resolve("DELETE", "/v1/customers/x").map_err(|e| e.code),
-            Err(ErrorCode::MethodNotAllowed)
+            refused("QUERY", "/v1/health"),
+            (ErrorCode::MethodNotAllowed, Some("GET".into()))
         );
         assert_eq!(
-            resolve("GET", "/v1/referrals/apply").map_err(|e| e.code),
-            Err(ErrorCode::MethodNotAllowed)
+            refused("GET", "/v1/customers/x/coins/debit"),
+            (ErrorCode::MethodNotAllowed, Some("POST".into()))
         );
-        assert_eq!(allow_header("/v1/customers/x").as_deref(), Some("GET, PUT"));
+        // A literal segment beats a parameter: `apply` is not a referral code.
         assert_eq!(
-            allow_header("/v1/customers/x/coins/debit").as_deref(),
-            Some("POST")
+            refused("GET", "/v1/referrals/apply"),
+            (ErrorCode::MethodNotAllowed, Some("POST".into()))
         );
-        assert_eq!(allow_header("/nope"), None);
+        assert_eq!(
+            resolve("GET", "/v1/referrals/ABCDEFGH23").map(|r| r.code),
+            Ok(Some("ABCDEFGH23".into()))
+        );
+    }
+
+    #[test]
+    fn the_table_has_one_row_per_method_and_path_and_public_rows_need_nothing() {
+        for (i, a) in Operation::ALL.iter().enumerate() {
+            for b in &Operation::ALL[i + 1..] {
+                assert!(
+                    (a.method(), a.path_template()) != (b.method(), b.path_template()),
+                    "{} and {} share a route",
+                    a.name(),
+                    b.name()
+                );
+                assert_ne!(a.name(), b.name());
+            }
+            if !a.needs_key() {
+                assert!(a.required_scopes().is_empty() && a.token_need() == TokenNeed::Never);
+            }
+        }
     }
 
     #[test]

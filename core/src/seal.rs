@@ -259,6 +259,7 @@ mod tests {
     use super::*;
     use crate::key::tests::test_rng;
 
+    #[cfg(feature = "native-seal")]
     fn keys(seed: u64) -> Vec<MasterKey> {
         parse_master_keys(&generate_master_key(&mut test_rng(seed))).expect("valid")
     }

@@ -245,16 +245,7 @@ async fn run(
     if inc.preflight {
         return preflight(&inc, ex);
     }
-    let route = route::resolve(&ex.method, &inc.path).map_err(|e| {
-        let allow = (e.code == ErrorCode::MethodNotAllowed)
-            .then(|| route::allow_header(&inc.path))
-            .flatten();
-        Failure {
-            error: e,
-            retry_after: None,
-            allow,
-        }
-    })?;
+    let route = route::resolve(&ex.method, &inc.path)?;
     ex.route = route.op.name();
     match route.op {
         Operation::Health => {

@@ -36,6 +36,16 @@ impl From<ApiError> for Failure {
     }
 }
 
+impl From<tally_core::route::RouteError> for Failure {
+    fn from(e: tally_core::route::RouteError) -> Self {
+        Failure {
+            error: e.error,
+            retry_after: None,
+            allow: e.allow,
+        }
+    }
+}
+
 impl From<ErrorCode> for Failure {
     fn from(code: ErrorCode) -> Self {
         ApiError::new(code).into()

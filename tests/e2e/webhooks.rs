@@ -78,6 +78,27 @@ fn receiver_with(
     (url, rx)
 }
 
+/// A coin credit in a fixture workspace, as that merchant's server sends it.
+fn credit(
+    sk: &str,
+    ws: &str,
+    customer: &str,
+    idempotency_key: &str,
+    amount: i64,
+) -> tally_e2e::Answer {
+    world().with_key(
+        "POST",
+        &format!("/v1/customers/{customer}/coins/credit"),
+        sk,
+        ws,
+        &[
+            ("Idempotency-Key", idempotency_key),
+            ("CF-Connecting-IP", &unique_ip()),
+        ],
+        Some(&json!({"amount": amount, "reason": "Order"})),
+    )
+}
+
 fn now_s() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -119,18 +140,8 @@ fn a_coin_credit_is_delivered_signed_and_retried_after_a_500() {
     let (endpoint_id, secret) = endpoint(&owner, &url, &["coins.credited"]);
     let (_, sk) = owner.create_key(json!({"name": unique("hooks"), "access": "full_access"}));
     let customer = unique("hook");
-    let credit = w.with_key(
-        "POST",
-        &format!("/v1/customers/{customer}/coins/credit"),
-        &sk,
-        &ws,
-        &[
-            ("Idempotency-Key", "hook-1"),
-            ("CF-Connecting-IP", &unique_ip()),
-        ],
-        Some(&json!({"amount": 40, "reason": "Order 1001"})),
-    );
-    assert_eq!(credit.status, 200, "{}", credit.text);
+    let credited = credit(&sk, &ws, &customer, "hook-1", 40);
+    assert_eq!(credited.status, 200, "{}", credited.text);
 
     let first = rx
         .recv_timeout(Duration::from_secs(20))
@@ -204,17 +215,7 @@ fn a_coin_credit_is_delivered_signed_and_retried_after_a_500() {
     assert_eq!(assert_signed(&third, &secret)["id"], event["id"]);
 
     // An idempotent replay of the credit is not a new event.
-    let replay = w.with_key(
-        "POST",
-        &format!("/v1/customers/{customer}/coins/credit"),
-        &sk,
-        &ws,
-        &[
-            ("Idempotency-Key", "hook-1"),
-            ("CF-Connecting-IP", &unique_ip()),
-        ],
-        Some(&json!({"amount": 40, "reason": "Order 1001"})),
-    );
+    let replay = credit(&sk, &ws, &customer, "hook-1", 40);
     assert_eq!(replay.header("idempotent-replayed"), Some("true"));
     assert!(
         rx.recv_timeout(Duration::from_secs(2)).is_err(),
@@ -367,18 +368,8 @@ fn a_redirect_is_a_failed_attempt_and_is_never_followed() {
     let (endpoint_id, _) = endpoint(&owner, &url, &["coins.credited"]);
     let (_, sk) = owner.create_key(json!({"name": unique("redirect"), "access": "full_access"}));
     let customer = unique("redirected");
-    let credit = w.with_key(
-        "POST",
-        &format!("/v1/customers/{customer}/coins/credit"),
-        &sk,
-        &ws,
-        &[
-            ("Idempotency-Key", "redirect-1"),
-            ("CF-Connecting-IP", &unique_ip()),
-        ],
-        Some(&json!({"amount": 5, "reason": "Order 7"})),
-    );
-    assert_eq!(credit.status, 200, "{}", credit.text);
+    let credited = credit(&sk, &ws, &customer, "redirect-1", 5);
+    assert_eq!(credited.status, 200, "{}", credited.text);
     rx.recv_timeout(Duration::from_secs(20))
         .expect("the endpoint is called");
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -101,11 +101,7 @@ pub(crate) async fn handle(
     query: &http::Query,
     route_name: &mut &'static str,
 ) -> Result<Response, Failure> {
-    let route = admin::resolve(method, path).map_err(|(error, allow)| Failure {
-        error,
-        retry_after: None,
-        allow,
-    })?;
+    let route = admin::resolve(method, path)?;
     *route_name = route.op.name();
     let inc = AdminIncoming::read(req);
     if route.op == AdminOp::SignIn {
