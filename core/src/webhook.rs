@@ -11,17 +11,56 @@ use subtle::ConstantTimeEq;
 use crate::error::{ApiError, ErrorCode};
 use crate::key::Environment;
 
-/// Every event type, as endpoints subscribe to them.
-pub const EVENT_TYPES: &[&str] = &[
-    "coins.credited",
-    "coins.debited",
-    "referral.applied",
-    "api_key.created",
-    "api_key.rolled",
-    "api_key.revoked",
-    "api_key.exposed",
-    "api_key.expiring",
-];
+macro_rules! events {
+    ($( $(#[doc = $doc:literal])* $variant:ident => $name:literal, )*) => {
+        /// Every event a webhook endpoint can subscribe to: one line each, the way
+        /// `ErrorCode` declares codes, so the list in the API and the names sent can never
+        /// drift apart.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Event {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Event {
+            /// Every event, in the order the API lists them.
+            pub const ALL: &'static [Event] = &[$(Event::$variant,)*];
+
+            /// The wire name, e.g. `coins.credited`.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Event::$variant => $name,)* }
+            }
+
+            /// Parses a wire name.
+            pub fn parse(s: &str) -> Option<Self> {
+                Event::ALL.iter().copied().find(|e| e.as_str() == s)
+            }
+        }
+    };
+}
+
+events! {
+    /// Coins were credited to a shopper.
+    CoinsCredited => "coins.credited",
+    /// Coins were debited from a shopper.
+    CoinsDebited => "coins.debited",
+    /// A referral code was applied.
+    ReferralApplied => "referral.applied",
+    /// An API key was created.
+    ApiKeyCreated => "api_key.created",
+    /// An API key was rolled (the successor and the previous key).
+    ApiKeyRolled => "api_key.rolled",
+    /// An API key was revoked (by a member, or on exposure).
+    ApiKeyRevoked => "api_key.revoked",
+    /// A secret key was used from a browser or sent in a URL.
+    ApiKeyExposed => "api_key.exposed",
+    /// An API key expires within 7 days.
+    ApiKeyExpiring => "api_key.expiring",
+}
+
+/// Every event's wire name, as `GET /v1/admin/webhooks` lists them.
+pub fn event_names() -> Vec<&'static str> {
+    Event::ALL.iter().map(|e| e.as_str()).collect()
+}
 
 /// The signature header's name.
 pub const SIGNATURE_HEADER: &str = "Tally-Signature";
@@ -181,7 +220,7 @@ pub fn validate_events(events: &[String]) -> Result<Vec<String>, ApiError> {
     }
     let mut out: Vec<String> = Vec::new();
     for e in events {
-        if !EVENT_TYPES.contains(&e.as_str()) {
+        if Event::parse(e).is_none() {
             return Err(ApiError::with_message(
                 ErrorCode::InvalidRequest,
                 format!("unknown event type {e:?}."),
@@ -315,6 +354,27 @@ mod tests {
                 "{u}"
             );
         }
+    }
+
+    #[test]
+    fn event_names_round_trip_and_are_the_documented_ones() {
+        for e in Event::ALL {
+            assert_eq!(Event::parse(e.as_str()), Some(*e));
+        }
+        assert_eq!(
+            event_names(),
+            [
+                "coins.credited",
+                "coins.debited",
+                "referral.applied",
+                "api_key.created",
+                "api_key.rolled",
+                "api_key.revoked",
+                "api_key.exposed",
+                "api_key.expiring"
+            ]
+        );
+        assert_eq!(Event::parse("coins.stolen"), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use tally_core::key::{self, KeyHash, KeyKind};
 use tally_core::route::{self, Operation, Route};
 use tally_core::screen;
 use tally_core::verifier::{self, Cors, Credentials, Denial, ExposureAction, RequestFacts};
+use tally_core::webhook::Event;
 use tally_core::wire::Health;
 use tally_core::ErrorCode;
 use worker::{Context, Env, Headers, Request, Response};
@@ -425,10 +426,10 @@ async fn refuse(
             "revoked": revoke,
         });
         // Announced off the response path: the refusal never waits for a webhook.
-        webhooks::emit_later(env, ctx, ws, c.record.env, "api_key.exposed", event);
+        webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyExposed, event);
         if newly_revoked {
             let revoked = serde_json::json!({ "key": { "id": id }, "reason": "exposed" });
-            webhooks::emit_later(env, ctx, ws, c.record.env, "api_key.revoked", revoked);
+            webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyRevoked, revoked);
         }
         worker::console_warn!(
             "exposure: key {id} of {ws} used {} ({}), revoked: {revoke}",

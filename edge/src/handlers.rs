@@ -8,6 +8,7 @@ use tally_core::route::{Operation, Route};
 use tally_core::time::rfc3339;
 use tally_core::token::{self, Claims};
 use tally_core::verifier::Grant;
+use tally_core::webhook::Event;
 use tally_core::wire::{
     AppliedReferral, ApplyReferral, CoinBalance, CoinMutationResult, CustomerReferral,
     CustomerTokenRequest, CustomerTokenResponse, Page, PutCustomer, Referral, ReferralCodeCheck,
@@ -252,8 +253,8 @@ async fn mutate(
     };
     if !result.replayed {
         let kind = match direction {
-            Direction::Credit => "coins.credited",
-            Direction::Debit => "coins.debited",
+            Direction::Credit => Event::CoinsCredited,
+            Direction::Debit => Event::CoinsDebited,
         };
         webhooks::emit_later(
             call.env,
@@ -331,7 +332,7 @@ async fn apply_referral(call: &Call<'_>, req: &mut Request) -> Result<Response, 
             call.ctx,
             ws,
             env,
-            "referral.applied",
+            Event::ReferralApplied,
             serde_json::to_value(&answer)?,
         );
     }

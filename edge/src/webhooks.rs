@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tally_core::key::Environment;
 use tally_core::time::UnixMillis;
+use tally_core::webhook::Event;
 use tally_core::webhook::{self, MAX_ATTEMPTS, SIGNATURE_HEADER};
 use worker::wasm_bindgen::JsValue;
 use worker::{
@@ -83,13 +84,13 @@ pub(crate) async fn emit(
     env: &Env,
     ws: &str,
     environment: Environment,
-    kind: &'static str,
+    kind: Event,
     data: Value,
 ) -> Result<(), Failure> {
     let targets: Vec<String> = endpoints(env, ws, environment)
         .await?
         .iter()
-        .filter(|(_, events)| events.iter().any(|e| e == kind))
+        .filter(|(_, events)| events.iter().any(|e| e == kind.as_str()))
         .map(|(id, _)| id.clone())
         .collect();
     if targets.is_empty() {
@@ -99,7 +100,7 @@ pub(crate) async fn emit(
     let event_id = rng::new_id("evt");
     let payload = json!({
         "id": event_id,
-        "type": kind,
+        "type": kind.as_str(),
         "created": now / 1000,
         "workspace_id": ws,
         "environment": environment.as_str(),
@@ -119,7 +120,7 @@ pub(crate) async fn emit(
                 Arg::Text(ws),
                 Arg::Text(endpoint),
                 Arg::Text(&event_id),
-                Arg::Text(kind),
+                Arg::Text(kind.as_str()),
                 Arg::Text(&payload),
                 Arg::Int(now),
             ],
@@ -135,14 +136,15 @@ pub(crate) fn emit_later(
     ctx: &Context,
     ws: &str,
     environment: Environment,
-    kind: &'static str,
+    kind: Event,
     data: Value,
 ) {
     let (env, ws) = (env.clone(), ws.to_owned());
     ctx.wait_until(async move {
         if let Err(e) = emit(&env, &ws, environment, kind, data).await {
             worker::console_error!(
-                "webhook event {kind} of {ws} not recorded: {}",
+                "webhook event {} of {ws} not recorded: {}",
+                kind.as_str(),
                 e.error.message
             );
         }
@@ -380,7 +382,7 @@ pub(crate) async fn announce_expiring_keys(env: &Env) {
 async fn announce(env: &Env) -> Result<(), Failure> {
     let now = store::now_ms();
     for k in crate::keys::claim_expiring(env, now, EXPIRING_WINDOW_MS).await? {
-        emit(env, &k.workspace_id, k.env, "api_key.expiring", k.data).await?;
+        emit(env, &k.workspace_id, k.env, Event::ApiKeyExpiring, k.data).await?;
     }
     Ok(())
 }

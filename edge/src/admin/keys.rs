@@ -12,6 +12,7 @@ use tally_core::admin::{self, KeyPatch, KeySettings, NewKey};
 use tally_core::key::{self, Environment};
 use tally_core::rng::Csprng;
 use tally_core::time::{rfc3339, UnixMillis};
+use tally_core::webhook::Event;
 use tally_core::{ApiError, ErrorCode};
 use worker::{Request, Response};
 
@@ -77,7 +78,7 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
         call.ctx,
         call.ws(),
         plan.env,
-        "api_key.created",
+        Event::ApiKeyCreated,
         json!({ "key": created }),
     );
     super::ok(
@@ -146,7 +147,7 @@ pub(super) async fn roll(req: &mut Request, call: &AdminCall<'_>) -> Result<Resp
         call.ctx,
         call.ws(),
         env,
-        "api_key.rolled",
+        Event::ApiKeyRolled,
         json!({ "key": successor, "previous_key": previous }),
     );
     super::ok(
@@ -167,7 +168,7 @@ pub(super) async fn revoke(call: &AdminCall<'_>) -> Result<Response, Failure> {
             call.ctx,
             call.ws(),
             row.env()?,
-            "api_key.revoked",
+            Event::ApiKeyRevoked,
             json!({ "key": revoked }),
         );
     }

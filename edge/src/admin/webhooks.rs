@@ -66,7 +66,7 @@ pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let data: Vec<Value> = rows.iter().map(view).collect();
     super::ok(
         200,
-        &json!({ "data": data, "event_types": webhook::EVENT_TYPES }),
+        &json!({ "data": data, "event_types": webhook::event_names() }),
     )
 }
 
