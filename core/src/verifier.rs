@@ -439,6 +439,26 @@ pub fn origin_matches(pattern: &str, origin: &str) -> bool {
             .ends_with(&suffix.to_ascii_lowercase())
 }
 
+/// The CORS headers of an answer given before a key is accepted (a refusal, a preflight):
+/// an error about a publishable key may be read by the page that sent it (the storefront
+/// shows why its widget failed); anything about another credential, or none, gets nothing.
+/// `claimed`: the kind the presented key claims by its prefix.
+pub fn early_cors(claimed: Option<KeyKind>, origin: Option<&str>) -> Cors {
+    match (claimed, origin) {
+        (Some(KeyKind::Publishable), Some(o)) => Cors::Origin(o.to_owned()),
+        (Some(KeyKind::Publishable), None) => Cors::Any,
+        _ => Cors::None,
+    }
+}
+
+/// Whether an exposure of a key on file revokes it now: the verifier said so, or the
+/// workspace chose `alert_and_revoke` (whatever the kind of exposure: the key may now be in
+/// somebody else's hands).
+pub fn revokes_on_exposure(denial: &Denial, record: &KeyRecord) -> bool {
+    denial.exposure.is_some()
+        && (denial.revoke || record.exposure_action == ExposureAction::AlertAndRevoke)
+}
+
 /// True when `op` called with a key of `kind` needs a customer token.
 pub fn token_required(op: Operation, kind: KeyKind) -> bool {
     match op.token_need() {
@@ -918,6 +938,43 @@ mod tests {
             .expect("ok")
             .expect("claims");
         assert_eq!(claims.cid, "ada");
+    }
+
+    #[test]
+    fn early_answers_carry_cors_for_publishable_keys_only() {
+        let o = Some("https://shop.example");
+        assert_eq!(
+            early_cors(Some(KeyKind::Publishable), o),
+            Cors::Origin("https://shop.example".into())
+        );
+        assert_eq!(early_cors(Some(KeyKind::Publishable), None), Cors::Any);
+        assert_eq!(early_cors(Some(KeyKind::Secret), o), Cors::None);
+        assert_eq!(early_cors(None, o), Cors::None);
+    }
+
+    #[test]
+    fn an_exposure_revokes_only_under_alert_and_revoke() {
+        let sk = key(KeyKind::Secret, 13);
+        let mut rec = record(&sk, ScopeSet::all());
+        let exposed = |kind| Denial {
+            exposure: Some(kind),
+            ..Denial::from(ApiError::new(ErrorCode::SecretKeyInUrl))
+        };
+        for kind in [ExposureKind::Url, ExposureKind::Browser] {
+            assert!(!revokes_on_exposure(&exposed(kind), &rec), "alert only");
+        }
+        rec.exposure_action = ExposureAction::AlertAndRevoke;
+        for kind in [ExposureKind::Url, ExposureKind::Browser] {
+            assert!(revokes_on_exposure(&exposed(kind), &rec));
+        }
+        // A refusal that is no exposure never revokes.
+        let plain = Denial::from(ApiError::new(ErrorCode::InvalidApiKey));
+        assert!(!revokes_on_exposure(&plain, &rec));
+        assert_eq!(
+            ExposureAction::parse("alert_and_revoke"),
+            ExposureAction::AlertAndRevoke
+        );
+        assert_eq!(ExposureAction::parse("anything"), ExposureAction::Alert);
     }
 
     #[test]

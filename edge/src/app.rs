@@ -15,7 +15,7 @@ use tally_core::caller::{BrowserSignals, CallerClass};
 use tally_core::key::{self, KeyHash, KeyKind};
 use tally_core::route::{self, Operation, Route};
 use tally_core::screen;
-use tally_core::verifier::{self, Cors, Credentials, Denial, ExposureAction, RequestFacts};
+use tally_core::verifier::{self, Cors, Credentials, Denial, RequestFacts};
 use tally_core::webhook::Event;
 use tally_core::wire::Health;
 use tally_core::ErrorCode;
@@ -285,9 +285,7 @@ async fn authorize_and_dispatch(
         .authorization
         .and_then(|a| a.split_whitespace().nth(1))
         .or(creds.query_key);
-    if claimed.and_then(key::claimed_kind) == Some(KeyKind::Publishable) {
-        ex.cors = pk_error_cors(inc);
-    }
+    ex.cors = verifier::early_cors(claimed.and_then(key::claimed_kind), inc.origin.as_deref());
 
     // Steps 1–2.
     let presented = match verifier::extract(&creds) {
@@ -368,13 +366,6 @@ async fn authorize_and_dispatch(
     handlers::dispatch(&call, req).await
 }
 
-fn pk_error_cors(inc: &Incoming) -> Cors {
-    match &inc.origin {
-        Some(o) => Cors::Origin(o.clone()),
-        None => Cors::Any,
-    }
-}
-
 /// Turns a denial into a failure, recording an exposure (and revoking, if the workspace
 /// chose `alert_and_revoke`) first.
 async fn refuse(
@@ -408,8 +399,7 @@ async fn refuse(
         if let Err(e) = exposures::record(env, ws, id, kind, &inc.witness(ex.route), now).await {
             worker::console_error!("exposure of {id} not recorded: {}", e.error.message);
         }
-        // Whatever the kind of exposure: the key may now be in somebody else's hands.
-        let revoke = denial.revoke || c.record.exposure_action == ExposureAction::AlertAndRevoke;
+        let revoke = verifier::revokes_on_exposure(&denial, &c.record);
         let newly_revoked = revoke && c.record.revoked_at.is_none();
         if revoke {
             if let Err(e) = keys::revoke(env, id, now).await {
@@ -446,7 +436,8 @@ async fn refuse(
 fn preflight(inc: &Incoming, ex: &mut Exchange) -> Result<Response, Failure> {
     ex.caller = CallerClass::Browser;
     ex.route = "preflight";
-    ex.cors = pk_error_cors(inc);
+    // Preflights carry no key; the answer reads like one for a publishable key.
+    ex.cors = verifier::early_cors(Some(KeyKind::Publishable), inc.origin.as_deref());
     let h = Headers::new();
     let _ = h.set("Access-Control-Allow-Methods", "GET");
     let _ = h.set("Access-Control-Max-Age", "600");
