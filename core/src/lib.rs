@@ -29,6 +29,7 @@ pub mod error;
 pub mod ids;
 pub mod key;
 pub mod ledger;
+pub mod page;
 pub mod password;
 pub mod referral;
 pub mod rng;

@@ -190,24 +190,8 @@ async fn put_customer(call: &Call<'_>, req: &mut Request) -> Result<Response, Fa
 
 async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
     let id = call.customer_id()?;
-    let invalid = |what: &str| ApiError::with_message(ErrorCode::InvalidRequest, what.to_owned());
-    let before = match call.query.get("cursor") {
-        None | Some("") => None,
-        Some(c) => Some(
-            c.parse::<i64>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| invalid("`cursor` is not a cursor from a previous page."))?,
-        ),
-    };
-    let limit = match call.query.get("limit") {
-        None | Some("") => 20,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| invalid("`limit` must be an integer from 1 to 100."))?,
-    };
+    let before = call.query.int_cursor()?;
+    let limit = call.query.limit(20, 100)?;
     let history: History = call
         .wallet(
             &id,

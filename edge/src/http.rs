@@ -96,6 +96,21 @@ impl Query {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `limit` (`tally_core::page::limit`): `default` when absent, else 1 to `max`.
+    pub(crate) fn limit(&self, default: i64, max: i64) -> Result<i64, Failure> {
+        Ok(tally_core::page::limit(self.get("limit"), default, max)?)
+    }
+
+    /// `cursor` as one positive integer.
+    pub(crate) fn int_cursor(&self) -> Result<Option<i64>, Failure> {
+        Ok(tally_core::page::int_cursor(self.get("cursor"))?)
+    }
+
+    /// `cursor` as `"<unix ms>.<id>"`.
+    pub(crate) fn pair_cursor(&self) -> Result<Option<(i64, String)>, Failure> {
+        Ok(tally_core::page::pair_cursor(self.get("cursor"))?)
+    }
+
     /// Every value, whatever its name: scanned for secret keys.
     pub(crate) fn values(&self) -> impl Iterator<Item = &str> {
         self.pairs.iter().map(|(_, v)| v.as_str())

@@ -22,7 +22,7 @@ mod workspace;
 use serde_json::{json, Value};
 use tally_core::admin::{self, AdminOp, AdminRoute};
 use tally_core::time::UnixMillis;
-use tally_core::{ApiError, ErrorCode};
+use tally_core::ErrorCode;
 use worker::{Context, Env, Request, Response};
 
 use crate::error::Failure;
@@ -271,29 +271,10 @@ pub(crate) fn ok(status: u16, v: &Value) -> Result<Response, Failure> {
 
 /// `limit` (1–200, default 50) from the query.
 pub(crate) fn limit(q: &http::Query) -> Result<i64, Failure> {
-    match q.get("limit") {
-        None | Some("") => Ok(50),
-        Some(v) => match v.parse::<i64>() {
-            Ok(n @ 1..=200) => Ok(n),
-            _ => {
-                Err(ApiError::with_message(ErrorCode::InvalidRequest, "limit is 1 to 200.").into())
-            }
-        },
-    }
+    q.limit(50, 200)
 }
 
-/// The cursor of the next page: the last row's, when the page is full.
-pub(crate) fn next_cursor<T>(
-    rows: &[T],
-    limit: i64,
-    cursor: impl Fn(&T) -> String,
-) -> Option<String> {
-    if rows.len() as i64 == limit {
-        rows.last().map(cursor)
-    } else {
-        None
-    }
-}
+pub(crate) use tally_core::page::next_cursor;
 
 /// `{"data":[…],"next_cursor"}`.
 pub(crate) fn page(data: Vec<Value>, next_cursor: Option<String>) -> Value {

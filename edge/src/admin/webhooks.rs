@@ -252,22 +252,7 @@ const DELIVERY_COLUMNS: &str = "id, event_id, event_type, status, attempts, next
 pub(super) async fn deliveries(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let endpoint = load(call, call.id()?).await?;
     let limit = super::limit(call.query)?;
-    let (c_at, c_id) = match call.query.get("cursor").filter(|c| !c.is_empty()) {
-        None => (None, None),
-        Some(c) => {
-            let bad = || {
-                Failure::from(ApiError::with_message(
-                    ErrorCode::InvalidRequest,
-                    "cursor is not valid.",
-                ))
-            };
-            let (t, id) = c.split_once('.').ok_or_else(bad)?;
-            (
-                Some(t.parse::<i64>().map_err(|_| bad())?),
-                Some(id.to_owned()),
-            )
-        }
-    };
+    let (c_at, c_id) = call.query.pair_cursor()?.unzip();
     let db = store::db(call.env)?;
     let rows: Vec<DeliveryRow> = store::all(
         &db,

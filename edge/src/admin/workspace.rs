@@ -300,16 +300,6 @@ fn time_param(call: &AdminCall<'_>, name: &str) -> Result<Option<i64>, Failure> 
     }
 }
 
-fn int_cursor(call: &AdminCall<'_>) -> Result<Option<i64>, Failure> {
-    match call.query.get("cursor") {
-        None | Some("") => Ok(None),
-        Some(c) => c
-            .parse()
-            .map(Some)
-            .map_err(|_| invalid("cursor is not valid.")),
-    }
-}
-
 #[derive(Deserialize)]
 struct LogRow {
     id: i64,
@@ -358,7 +348,7 @@ pub(super) async fn list_logs(call: &AdminCall<'_>) -> Result<Response, Failure>
             call.query.get("route").filter(|s| !s.is_empty()).into(),
             time_param(call, "since")?.into(),
             time_param(call, "until")?.into(),
-            int_cursor(call)?.into(),
+            call.query.int_cursor()?.into(),
             Arg::Int(limit),
         ],
     ).await?;
@@ -400,16 +390,7 @@ struct ExposureRow {
 /// `GET /v1/admin/exposures?key_id=&cursor=&limit=`: most recently seen first.
 pub(super) async fn list_exposures(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let limit = super::limit(call.query)?;
-    let (c_seen, c_id) = match call.query.get("cursor").filter(|c| !c.is_empty()) {
-        None => (None, None),
-        Some(c) => {
-            let (t, id) = c
-                .split_once('.')
-                .ok_or_else(|| invalid("cursor is not valid."))?;
-            let t: i64 = t.parse().map_err(|_| invalid("cursor is not valid."))?;
-            (Some(t), Some(id.to_owned()))
-        }
-    };
+    let (c_seen, c_id) = call.query.pair_cursor()?.unzip();
     let db = store::db(call.env)?;
     let rows: Vec<ExposureRow> = store::all(
         &db,
@@ -466,7 +447,7 @@ pub(super) async fn list_audit(call: &AdminCall<'_>) -> Result<Response, Failure
         &db,
         "SELECT id, member_id, member_email, action, target, status, ip, created_at FROM audit_log \
          WHERE workspace_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
-        &[Arg::Text(call.ws()), int_cursor(call)?.into(), Arg::Int(limit)],
+        &[Arg::Text(call.ws()), call.query.int_cursor()?.into(), Arg::Int(limit)],
     ).await?;
     let next = super::next_cursor(&rows, limit, |r| r.id.to_string());
     let data = rows
