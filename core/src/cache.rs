@@ -159,6 +159,7 @@ mod tests {
     #[test]
     fn replacing_and_removing_keep_the_bookkeeping_straight() {
         let mut c = Lru::new(2);
+        assert!(c.is_empty());
         c.put("a", 1, 1_000);
         c.put("a", 2, 1_000);
         c.put("b", 3, 1_000);

@@ -228,6 +228,29 @@ mod tests {
     }
 
     #[test]
+    fn eight_symbols_after_the_prefix_are_a_leak_seven_are_not() {
+        assert_eq!(
+            find_in_url("/v1/customers/test_sk_abcdefgh/coins", None),
+            Some(UrlLeak { hash: None })
+        );
+        assert_eq!(
+            find_in_url("/v1/customers/test_sk_abcdefg/coins", None),
+            None
+        );
+    }
+
+    #[test]
+    fn a_broken_escape_stays_as_written_and_does_not_hide_what_follows() {
+        let k = sk(7);
+        // "%%70…": the first `%` is not an escape; "%70" is `p`.
+        let text = format!("x=%%70{}", &k.plaintext[1..]);
+        assert_eq!(
+            find_in_url("/v1/health", Some(&text)).and_then(|l| l.hash),
+            Some(k.hash)
+        );
+    }
+
+    #[test]
     fn publishable_keys_and_short_look_alikes_are_not_leaks() {
         let pk = key::generate(Environment::Test, KeyKind::Publishable, &mut test_rng(3));
         assert_eq!(

@@ -99,6 +99,32 @@ fn credit(
     )
 }
 
+/// The first delivery of the endpoint for which `done` holds, polling the delivery log for up
+/// to 10 s.
+#[track_caller]
+fn delivery_where(owner: &Session, endpoint_id: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = owner.call(
+            "GET",
+            &format!("/v1/admin/webhooks/{endpoint_id}/deliveries"),
+            None,
+            None,
+        );
+        assert_eq!(log.status, 200, "{}", log.text);
+        if let Some(d) = log.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| done(d))
+        {
+            return d.clone();
+        }
+        assert!(Instant::now() < deadline, "no such delivery: {}", log.text);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 fn now_s() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -175,21 +201,7 @@ fn a_coin_credit_is_delivered_signed_and_retried_after_a_500() {
     assert_eq!(retry.delivery_id, first.delivery_id);
 
     // The delivery log shows both attempts with their status codes.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let delivery = loop {
-        let log = owner.call(
-            "GET",
-            &format!("/v1/admin/webhooks/{endpoint_id}/deliveries"),
-            None,
-            None,
-        );
-        assert_eq!(log.status, 200, "{}", log.text);
-        let d = log.body["data"][0].clone();
-        if d["status"] == "succeeded" || Instant::now() > deadline {
-            break d;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let delivery = delivery_where(&owner, &endpoint_id, |d| d["status"] == "succeeded");
     assert_eq!(delivery["status"], "succeeded", "{delivery}");
     assert_eq!(delivery["event_type"], "coins.credited");
     let codes: Vec<i64> = delivery["attempts"]
@@ -372,27 +384,9 @@ fn a_redirect_is_a_failed_attempt_and_is_never_followed() {
     assert_eq!(credited.status, 200, "{}", credited.text);
     rx.recv_timeout(Duration::from_secs(20))
         .expect("the endpoint is called");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let delivery = loop {
-        let log = owner.call(
-            "GET",
-            &format!("/v1/admin/webhooks/{endpoint_id}/deliveries"),
-            None,
-            None,
-        );
-        assert_eq!(log.status, 200, "{}", log.text);
-        let d = log.body["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["attempts"].as_array().is_some_and(|a| !a.is_empty()))
-            .cloned();
-        match d {
-            Some(d) => break d,
-            None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
-            None => panic!("no attempt logged: {}", log.text),
-        }
-    };
+    let delivery = delivery_where(&owner, &endpoint_id, |d| {
+        d["attempts"].as_array().is_some_and(|a| !a.is_empty())
+    });
     assert_ne!(delivery["status"], "succeeded", "{delivery}");
     assert_eq!(delivery["attempts"][0]["status_code"], 302, "{delivery}");
     assert!(
