@@ -329,6 +329,22 @@ mod tests {
     }
 
     #[test]
+    fn literal_segments_beat_parameters_whatever_the_row_order() {
+        let rows = [("POST", "/a/b"), ("GET", "/a/{x}")];
+        for table in [rows, [rows[1], rows[0]]] {
+            let e = pick(&table, |r| r, "GET", "/a/b").expect_err("b is not an x");
+            assert_eq!(e.error.code, ErrorCode::MethodNotAllowed);
+            assert_eq!(e.allow.as_deref(), Some("POST"));
+            assert_eq!(e.to_string(), e.error.to_string());
+            assert!(e.to_string().contains("POST"), "{e}");
+            assert_eq!(
+                pick(&table, |r| r, "GET", "/a/c").map(|(_, p)| p),
+                Ok(vec!["c"])
+            );
+        }
+    }
+
+    #[test]
     fn the_table_has_one_row_per_method_and_path_and_public_rows_need_nothing() {
         for (i, a) in Operation::ALL.iter().enumerate() {
             for b in &Operation::ALL[i + 1..] {

@@ -158,6 +158,8 @@ mod tests {
             "2000-02-29T00:00:00Z",
             "2026-12-31T23:59:59Z",
             "2026-04-30T00:00:00Z",
+            // A leap second (RFC 3339 allows 60).
+            "2016-12-31T23:59:60Z",
         ] {
             assert!(parse_rfc3339(good).is_some(), "{good}");
         }

@@ -286,6 +286,35 @@ mod tests {
     }
 
     #[test]
+    fn the_tolerance_is_inclusive() {
+        let now = 1_800_000_000;
+        for (t, ok) in [(now - 300, true), (now + 300, true), (now - 301, false)] {
+            let header = sign(b"whsec_x", t, b"{}");
+            assert_eq!(
+                verify(b"whsec_x", &header, b"{}", now, 300).is_ok(),
+                ok,
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn urls_are_at_most_2000_characters_and_never_contain_spaces_or_controls() {
+        let base = "https://hooks.shop.example/";
+        let of_len = |n: usize| format!("{base}{}", "a".repeat(n - base.len()));
+        assert!(validate_url(&of_len(2000), Environment::Prod).is_ok());
+        assert!(validate_url(&of_len(2001), Environment::Prod).is_err());
+        // The URL parser would percent-encode these and accept them; the rule refuses.
+        for u in [
+            "https://hooks.shop.example/a b",
+            "https://hooks.shop.example/a\tb",
+            "https://hooks.shop.example/a\u{7f}",
+        ] {
+            assert!(validate_url(u, Environment::Prod).is_err(), "{u:?}");
+        }
+    }
+
+    #[test]
     fn timestamps_at_the_ends_of_the_range_are_stale_not_a_panic() {
         for t in [i64::MIN, i64::MAX, -1] {
             let header = format!("t={t},v1=00");
@@ -301,6 +330,8 @@ mod tests {
     fn urls_are_https_or_local_http_for_test_endpoints() {
         assert!(validate_url("https://hooks.shop.example/tally", Environment::Prod).is_ok());
         assert!(validate_url("https://hooks.shop.example:8443/t?x=1", Environment::Prod).is_ok());
+        assert!(validate_url("https://hooks.shop.example/tally", Environment::Test).is_ok());
+        assert!(validate_url("https://10.0.0.8/hook", Environment::Test).is_ok());
         assert!(validate_url("http://127.0.0.1:9000/hook", Environment::Test).is_ok());
         assert!(validate_url("http://localhost/hook", Environment::Test).is_ok());
         assert!(validate_url("http://[::1]:9000/hook", Environment::Test).is_ok());
