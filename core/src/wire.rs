@@ -1,5 +1,5 @@
-//! The JSON shapes of the data-plane API, shared by the edge (which writes them), the
-//! widget and the end-to-end tests (which read them).
+//! The JSON shapes of the API, shared by the edge (which writes them), the widget, the
+//! dashboard and the end-to-end tests (which read them).
 
 use serde::{Deserialize, Serialize};
 
@@ -212,4 +212,93 @@ pub struct CustomerTokenResponse {
     pub token: String,
     /// RFC 3339.
     pub expires_at: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// Control plane: API keys (the dashboard reads these shapes too)
+
+/// A wallet a key's scopes reach, and its currency type (seed 002).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletReach {
+    /// `coins`, `stamps` or `cashback`.
+    pub wallet: String,
+    /// `points` or `fiat`.
+    pub currency_type: String,
+}
+
+/// An API key as the control plane shows it: never the key itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyView {
+    /// `key_…`
+    pub id: String,
+    /// Shown in lists.
+    pub name: String,
+    /// What the key is for.
+    pub description: String,
+    /// `publishable` or `secret`.
+    pub kind: String,
+    /// `read_only`, `full_access` or `custom`.
+    pub access: String,
+    /// Every scope the key holds.
+    pub scopes: Vec<String>,
+    /// `test` or `prod`.
+    pub environment: String,
+    /// `prod_sk_…wxyz`.
+    pub redacted: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// The member who created it.
+    pub created_by: Option<String>,
+    /// RFC 3339, at most a minute stale.
+    pub last_used_at: Option<String>,
+    /// RFC 3339, or null for never.
+    pub expires_at: Option<String>,
+    /// RFC 3339, when revoked.
+    pub revoked_at: Option<String>,
+    /// Origins a publishable key may be used from; empty means any.
+    pub allowed_origins: Vec<String>,
+    /// `active`, `expired` or `revoked`.
+    pub status: String,
+    /// Whether it holds any write scope.
+    pub write_capable: bool,
+    /// The wallets its scopes reach.
+    pub wallets: Vec<WalletReach>,
+    /// The successor's id, once rolled.
+    pub rolled_to: Option<String>,
+}
+
+/// `POST /v1/admin/keys` answer: the key and its plaintext, this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedKey {
+    /// The new key.
+    pub key: KeyView,
+    /// The plaintext; never shown again.
+    pub secret: String,
+}
+
+/// `POST /v1/admin/keys/{id}/roll` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolledKey {
+    /// The successor.
+    pub key: KeyView,
+    /// The successor's plaintext; never shown again.
+    pub secret: String,
+    /// The rolled key, now with `rolled_to` and the end of its overlap.
+    pub previous_key: KeyView,
+}
+
+/// `GET /v1/admin/keys` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyList {
+    /// Newest first.
+    pub data: Vec<KeyView>,
+}
+
+/// `DELETE /v1/admin/keys/{id}` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deleted {
+    /// What was deleted.
+    pub id: String,
+    /// Always true.
+    pub deleted: bool,
 }

@@ -22,6 +22,7 @@ use tally_core::key::{self, Environment, GeneratedKey, KeyHash, KeyKind};
 use tally_core::scope::{Access, ScopeSet};
 use tally_core::time::{rfc3339, UnixMillis};
 use tally_core::verifier::{ExposureAction, KeyRecord};
+use tally_core::wire::{KeyView, WalletReach};
 use tally_core::{ApiError, ErrorCode};
 use worker::{Context, Env};
 
@@ -125,29 +126,37 @@ impl KeyRow {
     }
 
     /// The key object of the contract (plus `status`, `created_by`, `wallets`, `rolled_to`).
-    pub(crate) fn view(&self, now: UnixMillis) -> Result<Value, Failure> {
+    pub(crate) fn view(&self, now: UnixMillis) -> Result<KeyView, Failure> {
         let s = self.settings()?;
         let env = self.env()?;
-        Ok(json!({
-            "id": self.id,
-            "name": s.name,
-            "description": s.description,
-            "kind": s.kind.as_str(),
-            "access": s.access.as_str(),
-            "scopes": s.scopes.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
-            "environment": env.as_str(),
-            "redacted": key::redact(env, s.kind, &self.last4),
-            "created_at": rfc3339(self.created_at),
-            "created_by": self.created_by,
-            "last_used_at": self.last_used_at.map(rfc3339),
-            "expires_at": self.expires_at.map(rfc3339),
-            "revoked_at": self.revoked_at.map(rfc3339),
-            "allowed_origins": s.allowed_origins,
-            "status": admin::key_status(self.revoked_at, self.expires_at, now),
-            "write_capable": s.scopes.is_write_capable(),
-            "wallets": s.scopes.wallets().iter().map(|w| json!({"wallet": w.as_str(), "currency_type": w.currency_type()})).collect::<Vec<_>>(),
-            "rolled_to": self.rolled_to,
-        }))
+        Ok(KeyView {
+            id: self.id.clone(),
+            redacted: key::redact(env, s.kind, &self.last4),
+            kind: s.kind.as_str().to_owned(),
+            access: s.access.as_str().to_owned(),
+            scopes: s.scopes.iter().map(|x| x.as_str().to_owned()).collect(),
+            environment: env.as_str().to_owned(),
+            created_at: rfc3339(self.created_at),
+            created_by: self.created_by.clone(),
+            last_used_at: self.last_used_at.map(rfc3339),
+            expires_at: self.expires_at.map(rfc3339),
+            revoked_at: self.revoked_at.map(rfc3339),
+            status: admin::key_status(self.revoked_at, self.expires_at, now).to_owned(),
+            write_capable: s.scopes.is_write_capable(),
+            wallets: s
+                .scopes
+                .wallets()
+                .iter()
+                .map(|w| WalletReach {
+                    wallet: w.as_str().to_owned(),
+                    currency_type: w.currency_type().to_owned(),
+                })
+                .collect(),
+            rolled_to: self.rolled_to.clone(),
+            name: s.name,
+            description: s.description,
+            allowed_origins: s.allowed_origins,
+        })
     }
 }
 

@@ -175,7 +175,10 @@ impl Client {
             .into_iter()
             .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_owned())))
             .collect();
-        let text = resp.into_string().unwrap_or_default();
+        // A body cut short (the server died mid-answer) is no answer at all.
+        let text = resp
+            .into_string()
+            .map_err(|e| format!("transport error reading the body: {e}"))?;
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Ok(Answer {
             status,

@@ -13,6 +13,7 @@ use tally_core::key::{self, Environment};
 use tally_core::rng::Csprng;
 use tally_core::time::{rfc3339, UnixMillis};
 use tally_core::webhook::Event;
+use tally_core::wire::{CreatedKey, Deleted, KeyList, KeyView, RolledKey};
 use tally_core::{ApiError, ErrorCode};
 use worker::{Request, Response};
 
@@ -30,17 +31,17 @@ pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
         .iter()
         .map(|r| r.view(call.now))
         .collect::<Result<Vec<_>, _>>()?;
-    super::ok(200, &json!({ "data": data }))
+    super::answer(200, &KeyList { data })
 }
 
-async fn view(call: &AdminCall<'_>, id: &str) -> Result<Value, Failure> {
+async fn view(call: &AdminCall<'_>, id: &str) -> Result<KeyView, Failure> {
     key_store::get(call.env, call.ws(), id)
         .await?
         .view(call.now)
 }
 
 pub(super) async fn get(call: &AdminCall<'_>) -> Result<Response, Failure> {
-    super::ok(200, &view(call, call.id()?).await?)
+    super::answer(200, &view(call, call.id()?).await?)
 }
 
 /// `POST /v1/admin/keys` (PIN): 201 `{"key","secret"}`; the plaintext is never seen again.
@@ -81,9 +82,12 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
         Event::ApiKeyCreated,
         json!({ "key": created }),
     );
-    super::ok(
+    super::answer(
         201,
-        &json!({ "key": created, "secret": generated.plaintext }),
+        &CreatedKey {
+            key: created,
+            secret: generated.plaintext,
+        },
     )
 }
 
@@ -94,7 +98,7 @@ pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Res
     let body: KeyPatch = super::body(req).await?;
     let next = admin::apply_patch(&row.settings()?, &body)?;
     key_store::update_settings(call.env, &row.id, &next).await?;
-    super::ok(200, &view(call, &row.id).await?)
+    super::answer(200, &view(call, &row.id).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -150,9 +154,13 @@ pub(super) async fn roll(req: &mut Request, call: &AdminCall<'_>) -> Result<Resp
         Event::ApiKeyRolled,
         json!({ "key": successor, "previous_key": previous }),
     );
-    super::ok(
+    super::answer(
         200,
-        &json!({ "key": successor, "secret": generated.plaintext, "previous_key": previous }),
+        &RolledKey {
+            key: successor,
+            secret: generated.plaintext,
+            previous_key: previous,
+        },
     )
 }
 
@@ -172,14 +180,20 @@ pub(super) async fn revoke(call: &AdminCall<'_>) -> Result<Response, Failure> {
             json!({ "key": revoked }),
         );
     }
-    super::ok(200, &revoked)
+    super::answer(200, &revoked)
 }
 
 /// `DELETE /v1/admin/keys/{id}` (PIN): irreversible.
 pub(super) async fn delete(call: &AdminCall<'_>) -> Result<Response, Failure> {
     let row = key_store::get(call.env, call.ws(), call.id()?).await?;
     key_store::delete(call.env, call.ws(), &row.id).await?;
-    super::ok(200, &json!({ "id": row.id, "deleted": true }))
+    super::answer(
+        200,
+        &Deleted {
+            id: row.id,
+            deleted: true,
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------

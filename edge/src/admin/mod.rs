@@ -269,6 +269,11 @@ pub(crate) fn ok(status: u16, v: &Value) -> Result<Response, Failure> {
     Ok(http::json(status, v, &[]))
 }
 
+/// A typed answer (a `tally_core::wire` shape).
+pub(crate) fn answer<T: serde::Serialize>(status: u16, v: &T) -> Result<Response, Failure> {
+    Ok(http::json(status, v, &[]))
+}
+
 /// `limit` (1–200, default 50) from the query.
 pub(crate) fn limit(q: &http::Query) -> Result<i64, Failure> {
     q.limit(50, 200)
