@@ -1,12 +1,12 @@
 # Tally. `make dev` runs the product locally; `make test` runs every test.
 # Both install what they need first (scripts/setup.sh, idempotent).
 
-.PHONY: dev test bench setup check unit e2e deploy-check fuzz fuzz-smoke clean
+.PHONY: dev test bench setup check unit e2e contract deploy-check fuzz fuzz-smoke clean
 
 dev: setup
 	@scripts/dev.sh
 
-test: setup check unit fuzz-smoke e2e deploy-check
+test: setup check unit fuzz-smoke e2e contract deploy-check
 
 setup:
 	@scripts/setup.sh
@@ -28,6 +28,10 @@ unit:
 
 e2e:
 	@scripts/e2e.sh
+
+# schemathesis against the running Worker: the OpenAPI document is the contract.
+contract:
+	@scripts/contract.sh
 
 # What `wrangler deploy` would upload, for each target, checked; the size budgets enforced.
 deploy-check:

@@ -68,6 +68,16 @@ function assemble(dir, { demo }) {
   files.set(`widget/${wasm.name}`, wasm.bytes);
   // The OpenAPI document, minified; the Worker answers /v1/openapi.json with it (run_worker_first).
   files.set("v1/openapi.json", Buffer.from(JSON.stringify(JSON.parse(readFileSync(at("edge", "openapi.json"), "utf8")))));
+  // /docs: the Worker answers it with v1/docs.html (so step 0 runs there too), which loads the
+  // Scalar renderer (npm, pinned) from a content-hashed file served immutable.
+  const scalarFile = at("node_modules", "@scalar", "api-reference", "dist", "browser", "standalone.js");
+  if (!existsSync(scalarFile)) fail(`${scalarFile} is missing: run make setup (npm ci)`);
+  const scalar = readFileSync(scalarFile);
+  const scalarName = `scalar.${createHash("sha256").update(scalar).digest("hex").slice(0, 12)}.js`;
+  files.set(`docs-assets/${scalarName}`, scalar);
+  const docs = readFileSync(at("edge", "docs.html"), "utf8");
+  if (!docs.includes('"/docs-assets/scalar.js"')) fail("edge/docs.html no longer loads /docs-assets/scalar.js");
+  files.set("v1/docs.html", Buffer.from(docs.replace('"/docs-assets/scalar.js"', `"/docs-assets/${scalarName}"`)));
 
   let embed = readFileSync(at("www", "embed.js"), "utf8");
   for (const [from, to] of [

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and running Tally needs, idempotently: the pinned Rust toolchain and
 # wasm target, a nightly with rust-src (widget size build, fuzzing), cargo-fuzz, worker-build, wasm-bindgen-cli (the version in Cargo.lock), npm packages
-# (wrangler, esbuild, binaryen, playwright-core), Debian's Chromium and curl. Each step says what it does and skips what is there.
+# (wrangler, esbuild, binaryen, playwright-core, Scalar), schemathesis in .venv, Debian's Chromium and curl. Each step says what it does and skips what is there.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -46,7 +46,21 @@ else
   cargo install wasm-bindgen-cli --version "$wbg"
 fi
 
-say "npm packages (wrangler, esbuild, binaryen, playwright-core) from package-lock.json"
+say "schemathesis 4.32.5 in .venv (the API contract test), from tests/contract/requirements.txt"
+req="tests/contract/requirements.txt"
+stamp=".venv/.tally-requirements-sha256"
+want="$(sha256sum "$req" | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/st ]; then
+  note "up to date"
+else
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
+  echo "$want" > "$stamp"
+  note "$(.venv/bin/st --version)"
+fi
+
+say "npm packages (wrangler, esbuild, binaryen, playwright-core, Scalar) from package-lock.json"
 stamp="node_modules/.tally-lock-sha256"
 want="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

@@ -9,12 +9,19 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::doc::{OpDoc, QueryParam};
 use crate::error::{ApiError, ErrorCode};
 use crate::key::{Environment, KeyKind};
 use crate::rng::Csprng;
 use crate::route::{self, RouteError};
 use crate::scope::{self, Access, Scope, ScopeSet};
 use crate::time::{parse_rfc3339, UnixMillis};
+use crate::wire::{
+    AuditEntry, CreatedKey, CreatedWebhook, Deleted, Delivery, Exposure, IdentitySecretList,
+    KeyList, KeyView, LogEntry, MemberAnswer, MemberList, MemberPatch, NewMember, NewWebhook, Page,
+    PinSet, RevealedIdentitySecret, RollIdentitySecret, RollKey, RolledKey, Session, SetPin,
+    SignIn, SignedOut, WebhookEndpoint, WebhookList, WebhookPatch, Workspace, WorkspacePatch,
+};
 
 /// A member's role in a workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,78 +99,176 @@ pub enum Action {
 }
 
 macro_rules! admin_routes {
-    ($( $op:ident => {
-        $method:literal $path:literal, name: $name:literal, action: $action:ident, pin: $pin:literal $(,)?
+    ($( $(#[doc = $doc:literal])* $op:ident => {
+        $method:literal $path:literal, name: $name:literal, action: $action:ident, pin: $pin:literal,
+        doc: { $($d:tt)* } $(,)?
     }, )*) => {
         /// Every control-plane operation.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[allow(missing_docs)]
         pub enum AdminOp {
-            $( $op, )*
+            $( $(#[doc = $doc])* $op, )*
         }
 
         impl AdminOp {
             /// Every operation, in table order.
             pub const ALL: &'static [AdminOp] = &[$(AdminOp::$op,)*];
 
-            /// Method and OpenAPI path template.
+            /// The method and the path template.
             pub const fn endpoint(self) -> (&'static str, &'static str) {
                 match self { $(AdminOp::$op => ($method, $path),)* }
             }
 
-            /// A stable name for logs and the audit trail, e.g. `keys.roll`.
+            /// A stable name for the audit log, e.g. `keys.roll`.
             pub const fn name(self) -> &'static str {
                 match self { $(AdminOp::$op => $name,)* }
             }
 
-            /// What the role check asks for. Sign-in needs no session at all.
+            /// What the member's role must allow.
             pub const fn action(self) -> Action {
                 match self { $(AdminOp::$op => Action::$action,)* }
             }
 
-            /// Whether the member's PIN must come with the call (`X-Confirm-Pin`, seed 003):
-            /// what mints or destroys credentials, and what changes who may do so. Revoking
-            /// never does: a leak must be stoppable at once.
+            /// Whether it is PIN-guarded.
             pub const fn needs_pin(self) -> bool {
                 match self { $(AdminOp::$op => $pin,)* }
+            }
+
+            /// What the OpenAPI document says about it.
+            pub fn doc(self) -> OpDoc {
+                match self { $(AdminOp::$op => $crate::op_doc!($($doc)*; $($d)*),)* }
             }
         }
     };
 }
 
-// One row per control-plane route: method and path, the name in logs and the audit trail,
-// what the role check asks for, and whether the PIN must come with it.
 admin_routes! {
-    SignIn => { "POST" "/v1/admin/session", name: "session.create", action: Own, pin: false },
-    GetSession => { "GET" "/v1/admin/session", name: "session.get", action: Own, pin: false },
-    SignOut => { "DELETE" "/v1/admin/session", name: "session.delete", action: Own, pin: false },
-    SetPin => { "PUT" "/v1/admin/pin", name: "pin.set", action: Own, pin: true },
-    GetWorkspace => { "GET" "/v1/admin/workspace", name: "workspace.get", action: ViewWorkspace, pin: false },
-    PatchWorkspace => { "PATCH" "/v1/admin/workspace", name: "workspace.update", action: ManageWorkspace, pin: false },
-    ListMembers => { "GET" "/v1/admin/members", name: "members.list", action: ViewMembers, pin: false },
-    CreateMember => { "POST" "/v1/admin/members", name: "members.create", action: ManageMembers, pin: true },
-    PatchMember => { "PATCH" "/v1/admin/members/{id}", name: "members.update", action: ManageMembers, pin: true },
-    DeleteMember => { "DELETE" "/v1/admin/members/{id}", name: "members.delete", action: ManageMembers, pin: true },
-    ListKeys => { "GET" "/v1/admin/keys", name: "keys.list", action: ViewKeys, pin: false },
-    CreateKey => { "POST" "/v1/admin/keys", name: "keys.create", action: ManageKeys, pin: true },
-    GetKey => { "GET" "/v1/admin/keys/{id}", name: "keys.get", action: ViewKeys, pin: false },
-    PatchKey => { "PATCH" "/v1/admin/keys/{id}", name: "keys.update", action: ManageKeys, pin: false },
-    DeleteKey => { "DELETE" "/v1/admin/keys/{id}", name: "keys.delete", action: ManageKeys, pin: true },
-    RollKey => { "POST" "/v1/admin/keys/{id}/roll", name: "keys.roll", action: ManageKeys, pin: true },
-    RevokeKey => { "POST" "/v1/admin/keys/{id}/revoke", name: "keys.revoke", action: ManageKeys, pin: false },
-    ListIdentitySecrets => { "GET" "/v1/admin/identity-secrets", name: "identity_secrets.list", action: ViewKeys, pin: false },
-    RollIdentitySecret => { "POST" "/v1/admin/identity-secrets/roll", name: "identity_secrets.roll", action: ManageKeys, pin: true },
-    RevealIdentitySecret => { "POST" "/v1/admin/identity-secrets/{kid}/reveal", name: "identity_secrets.reveal", action: ManageKeys, pin: true },
-    ListExposures => { "GET" "/v1/admin/exposures", name: "exposures.list", action: ReadLogs, pin: false },
-    ListLogs => { "GET" "/v1/admin/logs", name: "logs.list", action: ReadLogs, pin: false },
-    ListAudit => { "GET" "/v1/admin/audit", name: "audit.list", action: ReadAudit, pin: false },
-    ListWebhooks => { "GET" "/v1/admin/webhooks", name: "webhooks.list", action: ReadWebhooks, pin: false },
-    CreateWebhook => { "POST" "/v1/admin/webhooks", name: "webhooks.create", action: ManageWebhooks, pin: false },
-    GetWebhook => { "GET" "/v1/admin/webhooks/{id}", name: "webhooks.get", action: ReadWebhooks, pin: false },
-    PatchWebhook => { "PATCH" "/v1/admin/webhooks/{id}", name: "webhooks.update", action: ManageWebhooks, pin: false },
-    DeleteWebhook => { "DELETE" "/v1/admin/webhooks/{id}", name: "webhooks.delete", action: ManageWebhooks, pin: false },
-    ListDeliveries => { "GET" "/v1/admin/webhooks/{id}/deliveries", name: "webhooks.deliveries", action: ReadWebhooks, pin: false },
-    Redeliver => { "POST" "/v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", name: "webhooks.redeliver", action: ManageWebhooks, pin: false },
+    /// Email and password. Sets the `tally_session` cookie (HttpOnly, Secure,
+    /// SameSite=Strict, 12 hours) and answers the CSRF token every state-changing call sends
+    /// in `X-CSRF-Token`. Wrong credentials answer 401 `invalid_credentials`, the same answer
+    /// in similar time whether or not the email exists; 20 attempts a minute per address.
+    SignIn => { "POST" "/v1/admin/session", name: "session.create", action: Own, pin: false,
+        doc: { tag: "Session", summary: "Sign in", body: SignIn, answer: 200 Session, query: [], errors: [InvalidCredentials, RateLimited] } },
+    /// The signed-in member, the workspace and the CSRF token (for a dashboard that reloads).
+    GetSession => { "GET" "/v1/admin/session", name: "session.get", action: Own, pin: false,
+        doc: { tag: "Session", summary: "The current session", answer: 200 Session, query: [], errors: [] } },
+    /// Ends the session and clears the cookie.
+    SignOut => { "DELETE" "/v1/admin/session", name: "session.delete", action: Own, pin: false,
+        doc: { tag: "Session", summary: "Sign out", answer: 200 SignedOut, query: [], errors: [] } },
+    /// Sets the signed-in member's PIN (6 to 12 digits); the password confirms it is them.
+    /// Changing a PIN also takes the current one in `X-Confirm-Pin`. Rate-limited with
+    /// sign-in.
+    SetPin => { "PUT" "/v1/admin/pin", name: "pin.set", action: Own, pin: true,
+        doc: { tag: "Session", summary: "Set your PIN", body: SetPin, answer: 200 PinSet, query: [], errors: [InvalidCredentials, RateLimited] } },
+    /// Name, status (`pending` or `approved`: production keys need `approved`), exposure
+    /// action and program settings. Every role.
+    GetWorkspace => { "GET" "/v1/admin/workspace", name: "workspace.get", action: ViewWorkspace, pin: false,
+        doc: { tag: "Workspace", summary: "The workspace", answer: 200 Workspace, query: [], errors: [] } },
+    /// `name`, `coin_label`, and `exposure_action`: `alert`, or `alert_and_revoke` to revoke
+    /// a secret key on its first use from a browser. Superadmin and admin.
+    PatchWorkspace => { "PATCH" "/v1/admin/workspace", name: "workspace.update", action: ManageWorkspace, pin: false,
+        doc: { tag: "Workspace", summary: "Change workspace settings", body: WorkspacePatch, answer: 200 Workspace, query: [], errors: [] } },
+    /// Every member, oldest first. Superadmin and admin.
+    ListMembers => { "GET" "/v1/admin/members", name: "members.list", action: ViewMembers, pin: false,
+        doc: { tag: "Members", summary: "List members", answer: 200 MemberList, query: [], errors: [] } },
+    /// A member with an initial password (12 to 200 characters) and, optionally, a PIN.
+    /// Superadmin only.
+    CreateMember => { "POST" "/v1/admin/members", name: "members.create", action: ManageMembers, pin: true,
+        doc: { tag: "Members", summary: "Add a member", body: NewMember, answer: 201 MemberAnswer, query: [], errors: [EmailTaken] } },
+    /// Changes another member's role (never your own, so a workspace always keeps the
+    /// superadmin making the change). Superadmin only.
+    PatchMember => { "PATCH" "/v1/admin/members/{id}", name: "members.update", action: ManageMembers, pin: true,
+        doc: { tag: "Members", summary: "Change a member's role", body: MemberPatch, answer: 200 MemberAnswer, query: [],
+               errors: [MemberNotFound, CannotChangeOwnMembership] } },
+    /// Removes a member and ends their sessions. Superadmin only; not yourself.
+    DeleteMember => { "DELETE" "/v1/admin/members/{id}", name: "members.delete", action: ManageMembers, pin: true,
+        doc: { tag: "Members", summary: "Remove a member", answer: 200 Deleted, query: [], errors: [MemberNotFound, CannotChangeOwnMembership] } },
+    /// Keys, redacted (`prod_sk_…wxyz`): a key's plaintext is shown once, when it is created.
+    /// Superadmin and admin.
+    ListKeys => { "GET" "/v1/admin/keys", name: "keys.list", action: ViewKeys, pin: false,
+        doc: { tag: "API keys", summary: "List API keys", answer: 200 KeyList, query: [], errors: [] } },
+    /// `access`: `read_only`, `full_access`, or `custom` with `scopes`. `kind` defaults to
+    /// `secret` when the key can write and `publishable` otherwise; a publishable key never
+    /// holds a write scope. `allowed_origins` for publishable keys only. Production keys need
+    /// an approved workspace. The plaintext `secret` is in this answer only.
+    CreateKey => { "POST" "/v1/admin/keys", name: "keys.create", action: ManageKeys, pin: true,
+        doc: { tag: "API keys", summary: "Create an API key", body: NewKey, answer: 201 CreatedKey, query: [],
+               errors: [PublishableKeyCannotWrite, WorkspaceNotApproved] } },
+    /// One key, with the wallets its scopes reach and their currency type.
+    GetKey => { "GET" "/v1/admin/keys/{id}", name: "keys.get", action: ViewKeys, pin: false,
+        doc: { tag: "API keys", summary: "Get an API key", answer: 200 KeyView, query: [], errors: [KeyNotFound] } },
+    /// `name`, `description`, `access` and `scopes`, `allowed_origins`. A publishable key
+    /// never gains a write scope; a secret key may become read-only and keeps its prefix.
+    PatchKey => { "PATCH" "/v1/admin/keys/{id}", name: "keys.update", action: ManageKeys, pin: false,
+        doc: { tag: "API keys", summary: "Update an API key", body: KeyPatch, answer: 200 KeyView, query: [],
+               errors: [KeyNotFound, KeyRevoked, PublishableKeyCannotWrite] } },
+    /// Irreversible: the key answers `invalid_api_key` from the next request on.
+    DeleteKey => { "DELETE" "/v1/admin/keys/{id}", name: "keys.delete", action: ManageKeys, pin: true,
+        doc: { tag: "API keys", summary: "Delete an API key", answer: 200 Deleted, query: [], errors: [KeyNotFound] } },
+    /// A new key with the same settings; the old one keeps working for `overlap_seconds`
+    /// (0 to 604800), then answers `expired_api_key`. The new plaintext is in this answer
+    /// only. A key rolls once: roll its successor next.
+    RollKey => { "POST" "/v1/admin/keys/{id}/roll", name: "keys.roll", action: ManageKeys, pin: true,
+        doc: { tag: "API keys", summary: "Roll an API key", body: RollKey, optional: true, answer: 200 RolledKey, query: [],
+               errors: [KeyNotFound, KeyRevoked, KeyAlreadyRolled] } },
+    /// Refused from the next request on: at once in the isolate that revoked it, within
+    /// seconds everywhere. No PIN, so a leak can be stopped at once.
+    RevokeKey => { "POST" "/v1/admin/keys/{id}/revoke", name: "keys.revoke", action: ManageKeys, pin: false,
+        doc: { tag: "API keys", summary: "Revoke an API key", answer: 200 KeyView, query: [], errors: [KeyNotFound] } },
+    /// Metadata only: `kid`, environment, status `current`, `retiring` or `retired`.
+    /// Superadmin and admin.
+    ListIdentitySecrets => { "GET" "/v1/admin/identity-secrets", name: "identity_secrets.list", action: ViewKeys, pin: false,
+        doc: { tag: "Identity secrets", summary: "List identity secrets", answer: 200 IdentitySecretList, query: [], errors: [] } },
+    /// A new current secret with a new `kid`; tokens signed with the old one keep verifying
+    /// for `overlap_seconds`. Also creates the first one. The secret is in this answer.
+    RollIdentitySecret => { "POST" "/v1/admin/identity-secrets/roll", name: "identity_secrets.roll", action: ManageKeys, pin: true,
+        doc: { tag: "Identity secrets", summary: "Roll (or create) the identity secret", body: RollIdentitySecret, optional: true,
+               answer: 201 RevealedIdentitySecret, query: [], errors: [WorkspaceNotApproved] } },
+    /// The secret's value, for signing customer tokens on your server.
+    RevealIdentitySecret => { "POST" "/v1/admin/identity-secrets/{kid}/reveal", name: "identity_secrets.reveal", action: ManageKeys, pin: true,
+        doc: { tag: "Identity secrets", summary: "Reveal an identity secret", answer: 200 RevealedIdentitySecret, query: [], errors: [IdentitySecretNotFound] } },
+    /// Secret keys seen in a browser or a URL: origin, address, user agent, first and last
+    /// seen, count; most recently seen first. Superadmin, admin, developer.
+    ListExposures => { "GET" "/v1/admin/exposures", name: "exposures.list", action: ReadLogs, pin: false,
+        doc: { tag: "Logs", summary: "Exposure log", answer: 200 Page<Exposure>,
+               query: [QueryParam::KeyId, QueryParam::PairCursor, QueryParam::Limit { default: 50, max: 200 }], errors: [] } },
+    /// Every verifier decision, never the key itself; newest first, kept 30 days.
+    /// Superadmin, admin, developer.
+    ListLogs => { "GET" "/v1/admin/logs", name: "logs.list", action: ReadLogs, pin: false,
+        doc: { tag: "Logs", summary: "Request log", answer: 200 Page<LogEntry>,
+               query: [QueryParam::KeyId, QueryParam::Status, QueryParam::RouteName, QueryParam::Since, QueryParam::Until,
+                       QueryParam::IntCursor, QueryParam::Limit { default: 50, max: 200 }], errors: [] } },
+    /// Every state-changing control-plane call, allowed or refused: who, what, when, from
+    /// where. Superadmin and admin.
+    ListAudit => { "GET" "/v1/admin/audit", name: "audit.list", action: ReadAudit, pin: false,
+        doc: { tag: "Logs", summary: "Audit log", answer: 200 Page<AuditEntry>,
+               query: [QueryParam::IntCursor, QueryParam::Limit { default: 50, max: 200 }], errors: [] } },
+    /// Endpoints, with the event types one can subscribe to. Superadmin, admin, developer.
+    ListWebhooks => { "GET" "/v1/admin/webhooks", name: "webhooks.list", action: ReadWebhooks, pin: false,
+        doc: { tag: "Webhooks", summary: "List webhook endpoints", answer: 200 WebhookList, query: [], errors: [] } },
+    /// `url` is https; test endpoints may also use `http://127.0.0.1` or `http://localhost`.
+    /// Deliveries are signed (`Tally-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`) and
+    /// retried after 5 s, 30 s, 2 min, 10 min, 1 h, 4 h and 12 h. The signing `secret` is in
+    /// this answer only.
+    CreateWebhook => { "POST" "/v1/admin/webhooks", name: "webhooks.create", action: ManageWebhooks, pin: false,
+        doc: { tag: "Webhooks", summary: "Add a webhook endpoint", body: NewWebhook, answer: 201 CreatedWebhook, query: [],
+               errors: [InvalidWebhookUrl] } },
+    /// One endpoint, without its secret.
+    GetWebhook => { "GET" "/v1/admin/webhooks/{id}", name: "webhooks.get", action: ReadWebhooks, pin: false,
+        doc: { tag: "Webhooks", summary: "Get a webhook endpoint", answer: 200 WebhookEndpoint, query: [], errors: [WebhookNotFound] } },
+    /// `url`, `events`, `description`, `disabled`.
+    PatchWebhook => { "PATCH" "/v1/admin/webhooks/{id}", name: "webhooks.update", action: ManageWebhooks, pin: false,
+        doc: { tag: "Webhooks", summary: "Update a webhook endpoint", body: WebhookPatch, answer: 200 WebhookEndpoint, query: [],
+               errors: [WebhookNotFound, InvalidWebhookUrl] } },
+    /// Deletes the endpoint with its delivery log.
+    DeleteWebhook => { "DELETE" "/v1/admin/webhooks/{id}", name: "webhooks.delete", action: ManageWebhooks, pin: false,
+        doc: { tag: "Webhooks", summary: "Delete a webhook endpoint", answer: 200 Deleted, query: [], errors: [WebhookNotFound] } },
+    /// Newest first, each with its attempts and their status codes.
+    ListDeliveries => { "GET" "/v1/admin/webhooks/{id}/deliveries", name: "webhooks.deliveries", action: ReadWebhooks, pin: false,
+        doc: { tag: "Webhooks", summary: "Delivery log", answer: 200 Page<Delivery>,
+               query: [QueryParam::PairCursor, QueryParam::Limit { default: 50, max: 200 }], errors: [WebhookNotFound] } },
+    /// One more attempt now, whatever the delivery's state; the same event id.
+    Redeliver => { "POST" "/v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", name: "webhooks.redeliver", action: ManageWebhooks, pin: false,
+        doc: { tag: "Webhooks", summary: "Redeliver", answer: 202 Delivery, query: [], errors: [WebhookNotFound, DeliveryNotFound] } },
 }
 
 impl AdminOp {
@@ -404,44 +509,63 @@ fn is_json(content_type: &str) -> bool {
 // Keys
 
 /// `POST /v1/admin/keys` body.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct NewKey {
-    /// Shown in lists.
+    /// Shown in lists: 1 to 100 printable characters, not only spaces.
+    #[schemars(with = "String", length(min = 1, max = 100), regex(pattern = crate::wire::NAME_PATTERN))]
     pub name: Option<String>,
-    /// What the key is for (seed 000).
-    #[serde(default)]
+    /// What the key is for (seed 000): up to 500 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 500))]
     pub description: Option<String>,
-    /// `read_only`, `full_access` or `custom`.
+    /// `read_only`, `full_access`, or `custom` with `scopes`.
+    #[schemars(with = "String", extend("enum" = ["read_only", "full_access", "custom"]))]
     pub access: Option<String>,
-    /// For `custom`.
-    #[serde(default)]
+    /// For `custom`: at least one scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::wire::scope_list")]
     pub scopes: Option<Vec<String>>,
-    /// `test` or `prod`.
+    /// `test` (the default) or `prod` (an approved workspace only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["test", "prod", null]))]
     pub environment: Option<String>,
-    /// RFC 3339, or null for never.
-    #[serde(default)]
+    /// RFC 3339 in the future, or null for never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
     pub expires_at: Option<String>,
-    /// Publishable keys only.
-    #[serde(default)]
+    /// Publishable keys only: origins like `https://shop.example` or `https://*.shop.example`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::wire::origin_list")]
     pub allowed_origins: Option<Vec<String>>,
     /// `publishable` or `secret`; by default a key that can write is secret and a
     /// read-only key publishable.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = ["publishable", "secret", null]))]
     pub kind: Option<String>,
 }
 
 /// `PATCH /v1/admin/keys/{id}` body: every field optional.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct KeyPatch {
-    /// New name.
+    /// New name: 1 to 100 printable characters, not only spaces.
+    #[schemars(length(min = 1, max = 100), regex(pattern = crate::wire::NAME_PATTERN))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// New description.
+    /// New description: up to 500 characters.
+    #[schemars(length(max = 500))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// New access.
+    /// New access: `read_only`, `full_access` or `custom`.
+    #[schemars(extend("enum" = ["read_only", "full_access", "custom", null]))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
     /// New scopes (with `custom`).
+    #[schemars(schema_with = "crate::wire::scope_list")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
-    /// New origin list (publishable only).
+    /// New origin list (publishable keys only).
+    #[schemars(schema_with = "crate::wire::origin_list")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
 }
 
@@ -489,7 +613,7 @@ fn invalid(msg: impl Into<String>) -> ApiError {
 
 fn clean_name(name: &str) -> Result<String, ApiError> {
     let n = name.trim();
-    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
+    if n.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(invalid("name is 1 to 100 characters."));
     }
     Ok(n.to_owned())
@@ -663,6 +787,34 @@ pub fn check_overlap(seconds: Option<i64>) -> Result<i64, ApiError> {
     }
 }
 
+/// A text filter of a log (`key_id`, `route`): empty is no filter; at most 64 characters.
+pub fn text_filter<'a>(name: &str, raw: Option<&'a str>) -> Result<Option<&'a str>, ApiError> {
+    match raw {
+        None | Some("") => Ok(None),
+        Some(v) if v.chars().count() <= 64 => Ok(Some(v)),
+        Some(_) => Err(invalid(format!("{name} is at most 64 characters."))),
+    }
+}
+
+/// The request log's `status` filter: a status (`403`) or a class (`4xx`), as the inclusive
+/// range it names. The document's pattern is [`crate::doc::STATUS_FILTER_PATTERN`].
+pub fn status_filter(raw: Option<&str>) -> Result<Option<(i64, i64)>, ApiError> {
+    let Some(raw) = raw else { return Ok(None) };
+    let b = raw.as_bytes();
+    let class = match b.first() {
+        Some(c @ b'1'..=b'5') if b.len() == 3 => i64::from(c - b'0') * 100,
+        _ => return Err(invalid("status is like 403 or 4xx.")),
+    };
+    match &b[1..] {
+        b"xx" => Ok(Some((class, class + 99))),
+        [t, u] if t.is_ascii_digit() && u.is_ascii_digit() => {
+            let n = class + i64::from((t - b'0') * 10 + (u - b'0'));
+            Ok(Some((n, n)))
+        }
+        _ => Err(invalid("status is like 403 or 4xx.")),
+    }
+}
+
 /// A key's status as lists show it.
 pub fn key_status(
     revoked_at: Option<UnixMillis>,
@@ -699,6 +851,36 @@ mod tests {
     use super::*;
 
     const NOW: UnixMillis = 1_800_000_000_000;
+
+    #[test]
+    fn text_filters_are_optional_and_short() {
+        assert_eq!(text_filter("key_id", None), Ok(None));
+        assert_eq!(text_filter("key_id", Some("")), Ok(None));
+        assert_eq!(
+            text_filter("route", Some("coins.credit")),
+            Ok(Some("coins.credit"))
+        );
+        let long = "é".repeat(64);
+        assert_eq!(text_filter("route", Some(&long)), Ok(Some(long.as_str())));
+        let e = text_filter("key_id", Some(&"k".repeat(65))).expect_err("65");
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        assert!(e.message.contains("key_id"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_status_filter_is_a_status_or_a_class_and_nothing_else() {
+        assert_eq!(status_filter(None), Ok(None));
+        assert_eq!(status_filter(Some("403")), Ok(Some((403, 403))));
+        assert_eq!(status_filter(Some("4xx")), Ok(Some((400, 499))));
+        assert_eq!(status_filter(Some("100")), Ok(Some((100, 100))));
+        assert_eq!(status_filter(Some("599")), Ok(Some((599, 599))));
+        for bad in [
+            "", "6xx", "0xx", "40", "4000", "+40", "4x", "4XX", "x03", "4-3", "٤٠٣",
+        ] {
+            let e = status_filter(Some(bad)).expect_err(bad);
+            assert_eq!(e.code, ErrorCode::InvalidRequest, "{bad}");
+        }
+    }
 
     fn new_key(access: &str, scopes: &[&str], kind: Option<&str>) -> NewKey {
         NewKey {

@@ -122,6 +122,8 @@ codes! {
     KeyRevoked => ("key_revoked", 409, "This API key is revoked."),
     /// No member with this id in the workspace.
     MemberNotFound => ("member_not_found", 404, "No member with this id in this workspace."),
+    /// A member tried to remove themselves or change their own role.
+    CannotChangeOwnMembership => ("cannot_change_own_membership", 409, "You cannot remove yourself or change your own role; ask another superadmin."),
     /// A member with this email already exists.
     EmailTaken => ("email_taken", 409, "A member with this email already exists."),
     /// No identity secret with this id.

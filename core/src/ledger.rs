@@ -18,7 +18,7 @@ pub const MAX_BALANCE: i64 = 9_007_199_254_740_991;
 pub const MAX_REASON_CHARS: usize = 200;
 
 /// Credit or debit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Adds coins.
@@ -59,7 +59,8 @@ pub struct Mutation {
 
 /// Validates a credit or debit body: `{"amount": <positive integer>, "reason": <string>?}`.
 ///
-/// Amounts must be JSON integers: `10.5`, `"10"`, `-3`, `0` and `1e20` are all
+/// Amounts are integers as JSON Schema counts them (so `250.0` is 250, like every
+/// schema-driven client may send it): `10.5`, `"10"`, `-3`, `0` and `1e20` are all
 /// `invalid_amount` (422), never rounded, never a 500.
 pub fn parse_mutation(direction: Direction, body: &[u8]) -> Result<Mutation, ApiError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
@@ -80,6 +81,7 @@ pub fn parse_mutation(direction: Direction, body: &[u8]) -> Result<Mutation, Api
         }
         Some(v) => v
             .as_i64()
+            .or_else(|| integral(v.as_f64()?))
             .filter(|a| (1..=MAX_AMOUNT).contains(a))
             .ok_or_else(|| {
                 ApiError::with_message(
@@ -105,16 +107,24 @@ pub fn parse_mutation(direction: Direction, body: &[u8]) -> Result<Mutation, Api
     })
 }
 
-/// Trims and checks a free-text field: at most `max` characters, no control characters.
+/// A float with no fractional part, within the amount range, as that integer.
+fn integral(f: f64) -> Option<i64> {
+    // MAX_AMOUNT is far below 2^53: every integral float up to it is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    (f.fract() == 0.0 && (1.0..=MAX_AMOUNT as f64).contains(&f)).then_some(f as i64)
+}
+
+/// Checks and trims a free-text field: at most `max` characters and no control characters
+/// (a newline or tab included) as sent, then trimmed. The OpenAPI document states exactly
+/// this rule (`maxLength` and a pattern), so what it calls valid is accepted.
 pub fn validate_text(field: &str, s: &str, max: usize) -> Result<String, ApiError> {
-    let s = s.trim();
     if s.chars().count() > max || s.chars().any(char::is_control) {
         return Err(ApiError::with_message(
             ErrorCode::InvalidRequest,
             format!("`{field}` must be at most {max} characters, without control characters."),
         ));
     }
-    Ok(s.to_owned())
+    Ok(s.trim().to_owned())
 }
 
 /// An entry already written under the same `Idempotency-Key`.
@@ -206,11 +216,42 @@ mod tests {
     }
 
     #[test]
+    fn integral_floats_are_the_integers_json_schema_says_they_are() {
+        for (body, amount) in [
+            (r#"{"amount":250.0}"#, 250),
+            (r#"{"amount":1.0}"#, 1),
+            (r#"{"amount":1e3}"#, 1000),
+            (r#"{"amount":1000000000.0}"#, MAX_AMOUNT),
+        ] {
+            assert_eq!(
+                parse_mutation(Direction::Credit, body.as_bytes())
+                    .expect(body)
+                    .amount,
+                amount
+            );
+        }
+    }
+
+    #[test]
+    fn text_with_a_control_character_anywhere_is_refused_even_at_the_ends() {
+        for text in [r"\nhello", r"hello\t", r"a\u0000b", r"\u0085x"] {
+            let body = format!(r#"{{"amount":1,"reason":"{text}"}}"#);
+            let err = parse_mutation(Direction::Credit, body.as_bytes()).expect_err(&body);
+            assert_eq!(err.code, ErrorCode::InvalidRequest, "{body}");
+        }
+        let padded = parse_mutation(Direction::Credit, br#"{"amount":1,"reason":"  tea  "}"#);
+        assert_eq!(padded.expect("spaces").reason.as_deref(), Some("tea"));
+    }
+
+    #[test]
     fn bad_amounts_are_invalid_amount_and_bad_json_is_invalid_json() {
         for body in [
             r#"{"amount":0}"#,
             r#"{"amount":-5}"#,
             r#"{"amount":1.5}"#,
+            r#"{"amount":0.0}"#,
+            r#"{"amount":1000000001.0}"#,
+            r#"{"amount":-2.0}"#,
             r#"{"amount":"10"}"#,
             r#"{"amount":1e20}"#,
             r#"{"amount":1000000001}"#,

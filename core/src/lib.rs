@@ -25,6 +25,7 @@ pub mod admin;
 pub mod base62;
 pub mod cache;
 pub mod caller;
+pub mod doc;
 pub mod error;
 pub mod ids;
 pub mod key;

@@ -7,39 +7,50 @@ fn invalid(message: String) -> ApiError {
     ApiError::with_message(ErrorCode::InvalidRequest, message)
 }
 
-/// `limit`: absent or empty is `default`; otherwise an integer from 1 to `max`.
+/// 1 to 15 ASCII digits, no sign: what the OpenAPI document's integer and patterns say.
+/// (Fifteen digits stay below 2^53, exact wherever a number passes through JavaScript.)
+fn digits(v: &str) -> Option<i64> {
+    if v.is_empty() || v.len() > 15 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
+}
+
+/// `limit`: absent is `default`; otherwise an integer from 1 to `max`, written in digits.
 pub fn limit(raw: Option<&str>, default: i64, max: i64) -> Result<i64, ApiError> {
     match raw {
-        None | Some("") => Ok(default),
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
+        None => Ok(default),
+        Some(v) => digits(v)
             .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| invalid(format!("`limit` must be an integer from 1 to {max}."))),
     }
 }
 
-/// A cursor that is one positive integer (a row id, a ledger sequence number).
+/// A cursor that is one positive integer (a row id, a ledger sequence number). Empty is
+/// the first page. The document's pattern is [`crate::doc::INT_CURSOR_PATTERN`].
 pub fn int_cursor(raw: Option<&str>) -> Result<Option<i64>, ApiError> {
     match raw {
         None | Some("") => Ok(None),
-        Some(c) => c
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
+        Some(c) => digits(c)
+            .filter(|n| *n > 0 && !c.starts_with('0'))
             .map(Some)
             .ok_or_else(|| invalid("`cursor` is not a cursor from a previous page.".into())),
     }
 }
 
-/// A cursor that is a time and an id, `"<unix ms>.<id>"` (lists ordered by both).
+/// A cursor that is a time and an id, `"<unix ms>.<id>"` (lists ordered by both). Empty is
+/// the first page. The document's pattern is [`crate::doc::PAIR_CURSOR_PATTERN`].
 pub fn pair_cursor(raw: Option<&str>) -> Result<Option<(i64, String)>, ApiError> {
     match raw {
         None | Some("") => Ok(None),
         Some(c) => c
             .split_once('.')
-            .and_then(|(t, id)| Some((t.parse::<i64>().ok()?, id)))
-            .filter(|(_, id)| !id.is_empty())
+            .filter(|(t, _)| t.len() <= 15)
+            .and_then(|(t, id)| Some((digits(t)?, id)))
+            .filter(|(_, id)| {
+                (1..=64).contains(&id.len())
+                    && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
             .map(|(t, id)| Some((t, id.to_owned())))
             .ok_or_else(|| invalid("`cursor` is not a cursor from a previous page.".into())),
     }
@@ -61,10 +72,9 @@ mod tests {
     #[test]
     fn limits_default_and_stay_in_range() {
         assert_eq!(limit(None, 50, 200), Ok(50));
-        assert_eq!(limit(Some(""), 20, 100), Ok(20));
         assert_eq!(limit(Some("1"), 20, 100), Ok(1));
         assert_eq!(limit(Some("100"), 20, 100), Ok(100));
-        for bad in ["0", "101", "-1", "ten", "1.5"] {
+        for bad in ["0", "101", "-1", "ten", "1.5", "", "+5", " 5"] {
             let e = limit(Some(bad), 20, 100).expect_err(bad);
             assert_eq!(e.code, ErrorCode::InvalidRequest);
             assert!(e.message.contains("1 to 100"), "{}", e.message);
@@ -76,7 +86,7 @@ mod tests {
         assert_eq!(int_cursor(None), Ok(None));
         assert_eq!(int_cursor(Some("")), Ok(None));
         assert_eq!(int_cursor(Some("42")), Ok(Some(42)));
-        for bad in ["0", "-3", "x"] {
+        for bad in ["0", "-3", "x", "+4", "042", "4 ", "1234567890123456"] {
             assert!(int_cursor(Some(bad)).is_err(), "{bad}");
         }
         assert_eq!(
@@ -84,7 +94,16 @@ mod tests {
             Ok(Some((1_700_000_000_000, "wh_1".into())))
         );
         assert_eq!(pair_cursor(None), Ok(None));
-        for bad in ["1700", "x.wh_1", "1700.", ".wh"] {
+        for bad in [
+            "1700",
+            "x.wh_1",
+            "1700.",
+            ".wh",
+            "+1700.wh_1",
+            "-1.wh_1",
+            "1700.wh.1",
+            "1700.wh 1",
+        ] {
             assert!(pair_cursor(Some(bad)).is_err(), "{bad}");
         }
     }

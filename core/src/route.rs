@@ -8,9 +8,12 @@
 //! parameters; the edge's router, the verifier's scope step, the OpenAPI document's tests and
 //! the request log all read the same rows.
 
+use crate::doc::{Html, OpDoc, OpenApiDocument, QueryParam};
 use crate::error::{ApiError, ErrorCode};
 use crate::ids::validate_customer_id;
 use crate::scope::Scope;
+#[allow(clippy::wildcard_imports)]
+use crate::wire::*;
 
 /// When a customer token must accompany the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +30,8 @@ pub enum TokenNeed {
 macro_rules! routes {
     ($( $(#[doc = $doc:literal])* $op:ident => {
         $method:literal $path:literal, name: $name:literal, key: $key:literal,
-        scopes: [$($scope:ident),*], token: $token:ident, secret_only: $secret:literal $(,)?
+        scopes: [$($scope:ident),*], token: $token:ident, secret_only: $secret:literal,
+        doc: { $($d:tt)* } $(,)?
     }, )*) => {
         /// Every operation the data plane serves.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,39 +77,71 @@ macro_rules! routes {
             pub const fn secret_only(self) -> bool {
                 match self { $(Operation::$op => $secret,)* }
             }
+
+            /// What the OpenAPI document says about it.
+            pub fn doc(self) -> OpDoc {
+                match self { $(Operation::$op => $crate::op_doc!($($doc)*; $($d)*),)* }
+            }
         }
     };
 }
 
 routes! {
-    /// `GET /v1/health`
-    Health => { "GET" "/v1/health", name: "health", key: false, scopes: [], token: Never, secret_only: false },
-    /// `GET /v1/openapi.json`
-    OpenApi => { "GET" "/v1/openapi.json", name: "openapi", key: false, scopes: [], token: Never, secret_only: false },
-    /// `GET /docs`
-    Docs => { "GET" "/docs", name: "docs", key: false, scopes: [], token: Never, secret_only: false },
-    /// `GET /v1/widget`
-    Widget => { "GET" "/v1/widget", name: "widget", key: true, scopes: [MemberRead, CoinsRead, ReferralRead], token: Always, secret_only: false },
-    /// `GET /v1/customers/{id}`
-    GetCustomer => { "GET" "/v1/customers/{id}", name: "customers.get", key: true, scopes: [MemberRead], token: ForPublishable, secret_only: false },
-    /// `PUT /v1/customers/{id}`
-    PutCustomer => { "PUT" "/v1/customers/{id}", name: "customers.put", key: true, scopes: [MemberWrite], token: Never, secret_only: false },
-    /// `GET /v1/customers/{id}/coins`
-    GetCoins => { "GET" "/v1/customers/{id}/coins", name: "coins.get", key: true, scopes: [CoinsRead], token: ForPublishable, secret_only: false },
-    /// `GET /v1/customers/{id}/coins/transactions`
-    ListCoinTransactions => { "GET" "/v1/customers/{id}/coins/transactions", name: "coins.transactions", key: true, scopes: [CoinsRead], token: ForPublishable, secret_only: false },
-    /// `POST /v1/customers/{id}/coins/credit`
-    CreditCoins => { "POST" "/v1/customers/{id}/coins/credit", name: "coins.credit", key: true, scopes: [CoinsWrite], token: Never, secret_only: false },
-    /// `POST /v1/customers/{id}/coins/debit`
-    DebitCoins => { "POST" "/v1/customers/{id}/coins/debit", name: "coins.debit", key: true, scopes: [CoinsWrite], token: Never, secret_only: false },
-    /// `GET /v1/customers/{id}/referral`
-    GetCustomerReferral => { "GET" "/v1/customers/{id}/referral", name: "referral.get", key: true, scopes: [ReferralRead], token: ForPublishable, secret_only: false },
-    /// `GET /v1/referrals/{code}`
-    ValidateReferralCode => { "GET" "/v1/referrals/{code}", name: "referrals.validate", key: true, scopes: [ReferralRead], token: Never, secret_only: false },
-    /// `POST /v1/referrals/apply`
-    ApplyReferral => { "POST" "/v1/referrals/apply", name: "referrals.apply", key: true, scopes: [ReferralWrite], token: Never, secret_only: false },
-    /// `POST /v1/customer-tokens`
-    CreateCustomerToken => { "POST" "/v1/customer-tokens", name: "customer_tokens.create", key: true, scopes: [MemberRead], token: Never, secret_only: true },
+    /// Answers when the Worker is up. No key.
+    Health => { "GET" "/v1/health", name: "health", key: false, scopes: [], token: Never, secret_only: false,
+        doc: { tag: "Meta", summary: "Health", answer: 200 Health, query: [], errors: [] } },
+    /// This OpenAPI 3.1 document. No key.
+    OpenApi => { "GET" "/v1/openapi.json", name: "openapi", key: false, scopes: [], token: Never, secret_only: false,
+        doc: { tag: "Meta", summary: "This document", answer: 200 OpenApiDocument, query: [], errors: [] } },
+    /// This document, readable and searchable, with every sample. No key.
+    Docs => { "GET" "/docs", name: "docs", key: false, scopes: [], token: Never, secret_only: false,
+        doc: { tag: "Meta", summary: "Readable API docs", answer: 200 Html as "text/html", query: [], errors: [] } },
+    /// Everything the widget shows in one simple GET (no CORS preflight): the shopper's
+    /// name, coin balance and label, referral code, link, count and reward. With a
+    /// publishable key and a customer token in the query (`key`, `ws`, `token`), or from a
+    /// server with a key in `Authorization` and the token in `X-Customer-Token`.
+    Widget => { "GET" "/v1/widget", name: "widget", key: true, scopes: [MemberRead, CoinsRead, ReferralRead], token: Always, secret_only: false,
+        doc: { tag: "Widget", summary: "Everything the widget shows", answer: 200 WidgetView, query: [], errors: [] } },
+    /// A customer's profile. A publishable key needs a customer token for this customer.
+    GetCustomer => { "GET" "/v1/customers/{id}", name: "customers.get", key: true, scopes: [MemberRead], token: ForPublishable, secret_only: false,
+        doc: { tag: "Customers", summary: "Get a customer", answer: 200 Customer, query: [], errors: [CustomerNotFound] } },
+    /// Creates the customer if needed and sets their display name.
+    PutCustomer => { "PUT" "/v1/customers/{id}", name: "customers.put", key: true, scopes: [MemberWrite], token: Never, secret_only: false,
+        doc: { tag: "Customers", summary: "Create or rename a customer", body: PutCustomer, answer: 200 Customer, query: [], errors: [] } },
+    /// The balance: the sum of the customer's ledger entries (0 for a customer never seen).
+    GetCoins => { "GET" "/v1/customers/{id}/coins", name: "coins.get", key: true, scopes: [CoinsRead], token: ForPublishable, secret_only: false,
+        doc: { tag: "Coins", summary: "Coin balance", answer: 200 CoinBalance, query: [], errors: [] } },
+    /// Ledger entries, newest first. Pass `next_cursor` as `cursor` for the next page.
+    ListCoinTransactions => { "GET" "/v1/customers/{id}/coins/transactions", name: "coins.transactions", key: true, scopes: [CoinsRead], token: ForPublishable, secret_only: false,
+        doc: { tag: "Coins", summary: "Coin history", answer: 200 Page<LedgerEntry>,
+               query: [QueryParam::Limit { default: 20, max: 100 }, QueryParam::IntCursor], errors: [] } },
+    /// Appends a credit entry. Idempotent per `Idempotency-Key`: a retry with the same key
+    /// and body answers the first result (`Idempotent-Replayed: true`).
+    CreditCoins => { "POST" "/v1/customers/{id}/coins/credit", name: "coins.credit", key: true, scopes: [CoinsWrite], token: Never, secret_only: false,
+        doc: { tag: "Coins", summary: "Credit coins", body: CoinMutation, answer: 200 CoinMutationResult, query: [],
+               errors: [IdempotencyKeyRequired, IdempotencyKeyReused, InvalidAmount, BalanceLimitExceeded] } },
+    /// Appends a debit entry. Never takes the balance below zero, even under concurrent
+    /// debits. Idempotent per `Idempotency-Key`.
+    DebitCoins => { "POST" "/v1/customers/{id}/coins/debit", name: "coins.debit", key: true, scopes: [CoinsWrite], token: Never, secret_only: false,
+        doc: { tag: "Coins", summary: "Debit coins", body: CoinMutation, answer: 200 CoinMutationResult, query: [],
+               errors: [IdempotencyKeyRequired, IdempotencyKeyReused, InvalidAmount, InsufficientBalance] } },
+    /// The customer's referral code and link; the code is created on first use.
+    GetCustomerReferral => { "GET" "/v1/customers/{id}/referral", name: "referral.get", key: true, scopes: [ReferralRead], token: ForPublishable, secret_only: false,
+        doc: { tag: "Referrals", summary: "A customer's referral code and link", answer: 200 CustomerReferral, query: [], errors: [] } },
+    /// Whether a code belongs to a customer. Case-insensitive; `O`, `I` and `L` read as
+    /// `0`, `1` and `1`, dashes are ignored.
+    ValidateReferralCode => { "GET" "/v1/referrals/{code}", name: "referrals.validate", key: true, scopes: [ReferralRead], token: Never, secret_only: false,
+        doc: { tag: "Referrals", summary: "Validate a referral code", answer: 200 ReferralCodeCheck, query: [], errors: [ReferralCodeNotFound] } },
+    /// Records that a new customer joined with a code and credits the referrer's reward
+    /// once. Retrying is safe.
+    ApplyReferral => { "POST" "/v1/referrals/apply", name: "referrals.apply", key: true, scopes: [ReferralWrite], token: Never, secret_only: false,
+        doc: { tag: "Referrals", summary: "Apply a referral code", body: ApplyReferral, answer: 200 AppliedReferral, query: [],
+               errors: [InvalidCustomerId, ReferralCodeNotFound, AlreadyReferred, SelfReferral] } },
+    /// Mints a customer token, for merchants who prefer not to sign them themselves.
+    /// Secret key only.
+    CreateCustomerToken => { "POST" "/v1/customer-tokens", name: "customer_tokens.create", key: true, scopes: [MemberRead], token: Never, secret_only: true,
+        doc: { tag: "Customer tokens", summary: "Mint a customer token", body: CustomerTokenRequest, answer: 200 CustomerTokenResponse, query: [],
+               errors: [InvalidCustomerId] } },
 }
 
 /// A resolved request: the operation and the parameters in its path.

@@ -58,8 +58,8 @@ events! {
 }
 
 /// Every event's wire name, as `GET /v1/admin/webhooks` lists them.
-pub fn event_names() -> Vec<&'static str> {
-    Event::ALL.iter().map(|e| e.as_str()).collect()
+pub fn event_names() -> Vec<String> {
+    Event::ALL.iter().map(|e| e.as_str().to_owned()).collect()
 }
 
 /// The signature header's name.

@@ -13,23 +13,19 @@
 
 use tally_core::caller::{BrowserSignals, CallerClass};
 use tally_core::key::{self, KeyHash, KeyKind};
-use tally_core::route::{self, Operation, Route};
+use tally_core::route::{self, Route};
 use tally_core::screen;
 use tally_core::verifier::{self, Cors, Credentials, Denial, RequestFacts};
-use tally_core::webhook::Event;
-use tally_core::wire::Health;
 use tally_core::ErrorCode;
 use worker::{Context, Env, Headers, Request, Response};
 
+use crate::api::{self, Call};
 use crate::error::{self, Failure};
 use crate::exposures::{self, Witness};
-use crate::handlers::{self, Call};
 use crate::http::{self, Query};
 use crate::keys::{self, KeyContext};
 use crate::logs::{self, LogRow};
-use crate::{admin, identity, limits, rng, store, webhooks};
-
-const DOCS: &str = include_str!("../docs.html");
+use crate::{admin, identity, limits, public, rng, store};
 
 /// What the pipeline learns about a request as it goes, for headers and the log.
 struct Exchange {
@@ -248,23 +244,9 @@ async fn run(
     }
     let route = route::resolve(&ex.method, &inc.path)?;
     ex.route = route.op.name();
-    match route.op {
-        Operation::Health => {
-            return Ok(http::json(
-                200,
-                &Health {
-                    status: "ok".into(),
-                    version: env!("CARGO_PKG_VERSION").into(),
-                },
-                &[],
-            ))
-        }
-        Operation::OpenApi => {
-            ex.cors = Cors::Any;
-            return openapi(env).await;
-        }
-        Operation::Docs => return static_text(DOCS, "text/html; charset=utf-8"),
-        _ => {}
+    if !route.op.needs_key() {
+        ex.cors = public::cors(route.op);
+        return public::answer(route.op, env).await;
     }
     ex.logged = true;
     ex.caller = inc.signals().classify();
@@ -363,11 +345,11 @@ async fn authorize_and_dispatch(
         query: &inc.query,
         now,
     };
-    handlers::dispatch(&call, req).await
+    api::dispatch(&call, req).await
 }
 
-/// Turns a denial into a failure, recording an exposure (and revoking, if the workspace
-/// chose `alert_and_revoke`) first.
+/// Turns a denial into a failure (`exposures::refuse` records an exposure first) and notes
+/// what the log and the headers need: a secret key's refusal never has CORS headers.
 async fn refuse(
     env: &Env,
     ctx: &Context,
@@ -377,57 +359,15 @@ async fn refuse(
     inc: &Incoming,
     ex: &mut Exchange,
 ) -> Failure {
-    let Some(kind) = denial.exposure else {
-        return denial.error.into();
-    };
-    // A secret key never gets CORS headers, not even on its refusal.
-    ex.cors = Cors::None;
-    let context = match (known, hash) {
-        (Some(c), _) => Some(c.clone()),
-        (None, Some(h)) => keys::lookup(env, &h)
-            .await
-            .ok()
-            .flatten()
-            .map(|c| (*c).clone()),
-        (None, None) => None,
-    };
-    if let Some(c) = context {
-        let (ws, id) = (&c.record.workspace_id, &c.record.id);
-        ex.key_id = Some(id.clone());
-        ex.workspace_id = Some(ws.clone());
-        let now = store::now_ms();
-        if let Err(e) = exposures::record(env, ws, id, kind, &inc.witness(ex.route), now).await {
-            worker::console_error!("exposure of {id} not recorded: {}", e.error.message);
-        }
-        let revoke = verifier::revokes_on_exposure(&denial, &c.record);
-        let newly_revoked = revoke && c.record.revoked_at.is_none();
-        if revoke {
-            if let Err(e) = keys::revoke(env, id, now).await {
-                worker::console_error!("exposed key {id} not revoked: {}", e.error.message);
-            }
-        }
-        let event = serde_json::json!({
-            "key_id": id,
-            "kind": kind.as_str(),
-            "origin": inc.origin,
-            "ip": inc.ip,
-            "user_agent": inc.user_agent,
-            "route": ex.route,
-            "revoked": revoke,
-        });
-        // Announced off the response path: the refusal never waits for a webhook.
-        webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyExposed, event);
-        if newly_revoked {
-            let revoked = serde_json::json!({ "key": { "id": id }, "reason": "exposed" });
-            webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyRevoked, revoked);
-        }
-        worker::console_warn!(
-            "exposure: key {id} of {ws} used {} ({}), revoked: {revoke}",
-            kind.as_str(),
-            inc.origin.as_deref().unwrap_or("no origin")
-        );
+    if denial.exposure.is_some() {
+        ex.cors = Cors::None;
     }
-    denial.error.into()
+    let refusal = exposures::refuse(env, ctx, denial, hash, known, &inc.witness(ex.route)).await;
+    if let Some((workspace_id, key_id)) = refusal.key {
+        ex.workspace_id = Some(workspace_id);
+        ex.key_id = Some(key_id);
+    }
+    refusal.failure
 }
 
 /// A CORS preflight. It carries no key (browsers never send credentials on one; a secret
@@ -451,30 +391,4 @@ fn route_name(method: &str, path: &str, admin_path: bool) -> &'static str {
     } else {
         route::resolve(method, path).map_or("unknown", |r| r.op.name())
     }
-}
-
-/// The OpenAPI document: a static asset (`build/assets/v1/openapi.json`, copied from
-/// `edge/openapi.json` by `scripts/assets.mjs`) rather than 140 KB inside the Worker. The
-/// Worker still answers the path (`run_worker_first` for `/v1/*` in `wrangler.toml`), so step 0
-/// and the CORS rule apply to it like to every API path.
-async fn openapi(env: &Env) -> Result<Response, Failure> {
-    let asset = env
-        .assets("ASSETS")?
-        .fetch("https://assets.local/v1/openapi.json", None)
-        .await?;
-    if asset.status_code() != 200 {
-        worker::console_error!("the OpenAPI document is missing from the assets");
-        return Err(ErrorCode::Internal.into());
-    }
-    let h = Headers::new();
-    let _ = h.set("Content-Type", "application/json; charset=utf-8");
-    let _ = h.set("Cache-Control", "public, max-age=300");
-    Ok(Response::from_body(asset.body().clone())?.with_headers(h))
-}
-
-fn static_text(body: &'static str, content_type: &str) -> Result<Response, Failure> {
-    let h = Headers::new();
-    let _ = h.set("Content-Type", content_type);
-    let _ = h.set("Cache-Control", "public, max-age=300");
-    Ok(Response::ok(body)?.with_headers(h))
 }

@@ -8,7 +8,7 @@ use tally_core::wire::{ErrorBody, ErrorEnvelope};
 use tally_core::{ApiError, ErrorCode};
 use worker::{console_error, Response};
 
-use crate::http;
+use crate::respond;
 
 /// An error on its way to becoming a response.
 #[derive(Debug)]
@@ -84,5 +84,5 @@ pub(crate) fn response(failure: &Failure, request_id: &str) -> Response {
     if let Some(allow) = &failure.allow {
         extra.push(("Allow", allow.clone()));
     }
-    http::json(failure.error.status(), &body, &extra)
+    respond::json(failure.error.status(), &body, &extra)
 }

@@ -4,13 +4,16 @@
 //! per key, kind, origin, ip and user agent with a count and first/last seen, so a leaked
 //! key hammered from one page is one row, not a million.
 
+use tally_core::key::KeyHash;
 use tally_core::time::UnixMillis;
-use tally_core::verifier::ExposureKind;
-use worker::Env;
+use tally_core::verifier::{self, Denial, ExposureKind};
+use tally_core::webhook::Event;
+use worker::{Context, Env};
 
 use crate::error::Failure;
-use crate::rng;
+use crate::keys::{self, KeyContext};
 use crate::store::{self, Arg};
+use crate::{rng, webhooks};
 
 /// Who used the key, as far as the request tells.
 pub(crate) struct Witness<'a> {
@@ -25,6 +28,82 @@ fn clip(s: Option<&str>, max: usize) -> &str {
     match s.char_indices().nth(max) {
         Some((i, _)) => &s[..i],
         None => s,
+    }
+}
+
+/// A refusal, and the key it was about (workspace id, key id) when it is on file.
+pub(crate) struct Refusal {
+    pub(crate) failure: Failure,
+    pub(crate) key: Option<(String, String)>,
+}
+
+/// Turns a denial into a failure. An exposure of a key on file is recorded first, the key
+/// revoked if its workspace chose `alert_and_revoke`, and `api_key.exposed` (and
+/// `api_key.revoked`) announced off the response path.
+pub(crate) async fn refuse(
+    env: &Env,
+    ctx: &Context,
+    denial: Denial,
+    hash: Option<KeyHash>,
+    known: Option<&KeyContext>,
+    witness: &Witness<'_>,
+) -> Refusal {
+    let Some(kind) = denial.exposure else {
+        return Refusal {
+            failure: denial.error.into(),
+            key: None,
+        };
+    };
+    let context = match (known, hash) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(h)) => keys::lookup(env, &h)
+            .await
+            .ok()
+            .flatten()
+            .map(|c| (*c).clone()),
+        (None, None) => None,
+    };
+    let Some(c) = context else {
+        return Refusal {
+            failure: denial.error.into(),
+            key: None,
+        };
+    };
+    let (ws, id) = (&c.record.workspace_id, &c.record.id);
+    let now = store::now_ms();
+    if let Err(e) = record(env, ws, id, kind, witness, now).await {
+        worker::console_error!("exposure of {id} not recorded: {}", e.error.message);
+    }
+    let revoke = verifier::revokes_on_exposure(&denial, &c.record);
+    let newly_revoked = revoke && c.record.revoked_at.is_none();
+    if revoke {
+        if let Err(e) = keys::revoke(env, id, now).await {
+            worker::console_error!("exposed key {id} not revoked: {}", e.error.message);
+        }
+    }
+    let event = serde_json::json!({
+        "key_id": id,
+        "kind": kind.as_str(),
+        "origin": witness.origin,
+        "ip": witness.ip,
+        "user_agent": witness.user_agent,
+        "route": witness.route,
+        "revoked": revoke,
+    });
+    // Announced off the response path: the refusal never waits for a webhook.
+    webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyExposed, event);
+    if newly_revoked {
+        let revoked = serde_json::json!({ "key": { "id": id }, "reason": "exposed" });
+        webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyRevoked, revoked);
+    }
+    worker::console_warn!(
+        "exposure: key {id} of {ws} used {} ({}), revoked: {revoke}",
+        kind.as_str(),
+        witness.origin.unwrap_or("no origin")
+    );
+    Refusal {
+        failure: denial.error.into(),
+        key: Some((ws.clone(), id.clone())),
     }
 }
 

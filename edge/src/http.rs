@@ -1,38 +1,13 @@
-//! Small HTTP helpers: JSON bodies, bounded body reads, query parameters, headers.
+//! Reading requests: headers, bounded body reads, JSON bodies, query parameters. Answers
+//! are written by `respond` (and errors by `error`, through it).
 
-use serde::Serialize;
 use tally_core::{ApiError, ErrorCode};
-use worker::{Headers, Request, Response};
+use worker::Request;
 
 use crate::error::Failure;
 
 /// The largest request body the API reads.
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
-
-/// A JSON response. Serialising our own wire types cannot fail; if it ever did, the
-/// client gets a plain 500 rather than a panic.
-pub(crate) fn json<T: Serialize>(status: u16, body: &T, extra: &[(&str, String)]) -> Response {
-    let text = serde_json::to_string(body).unwrap_or_else(|_| {
-        r#"{"error":{"code":"internal_error","message":"serialisation failed","request_id":""}}"#.to_owned()
-    });
-    let headers = Headers::new();
-    let _ = headers.set("Content-Type", "application/json; charset=utf-8");
-    for (k, v) in extra {
-        let _ = headers.set(k, v);
-    }
-    match Response::ok(text) {
-        Ok(r) => r.with_status(status).with_headers(headers),
-        Err(_) => Response::empty()
-            .map(|r| r.with_status(500))
-            .unwrap_or_else(|_| unreachable_response()),
-    }
-}
-
-fn unreachable_response() -> Response {
-    // Response::empty only fails if the JS Response constructor is missing.
-    Response::from_bytes(Vec::new())
-        .unwrap_or_else(|_| panic!("the Response constructor is unavailable"))
-}
 
 /// A header's value, if present and readable.
 pub(crate) fn header(req: &Request, name: &str) -> Option<String> {
@@ -58,8 +33,17 @@ pub(crate) async fn body(req: &mut Request) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
-/// Parses a JSON body into `T`, answering `invalid_json` with serde's explanation.
+/// Parses a JSON object body into `T`, answering `invalid_json` (not an object, not JSON)
+/// or `invalid_request` (a field of the wrong type) with serde's explanation.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
+    // serde reads a struct from a JSON array too; the API's bodies are objects only.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::with_message(
+            ErrorCode::InvalidJson,
+            "The body must be a JSON object.",
+        )
+        .into());
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         let code = if e.is_data() {
             ErrorCode::InvalidRequest

@@ -7,16 +7,19 @@
 //! [`exposures`] and [`logs`] (D1). Errors become HTTP in one place, [`error`].
 
 mod admin;
+mod api;
 mod app;
 mod error;
 mod exposures;
-mod handlers;
+
 mod http;
 mod identity;
 mod keys;
 mod limits;
 mod logs;
+mod public;
 mod referrals;
+mod respond;
 mod rng;
 mod sealing;
 mod store;

@@ -26,7 +26,7 @@ use worker::{
 };
 
 use crate::error::Failure;
-use crate::http;
+use crate::respond;
 
 /// The Durable Object binding's name in `wrangler.toml`.
 const BINDING: &str = "WALLETS";
@@ -60,47 +60,74 @@ CREATE TABLE IF NOT EXISTS referrals (
 );
 ";
 
-/// What the edge asks a wallet to do.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub(crate) enum WalletOp {
+/// A request to a wallet and the answer it gets: each operation is its own type, so a
+/// caller cannot read one operation's answer as another's.
+pub(crate) trait WalletRequest: Serialize {
+    /// What the wallet answers.
+    type Answer: Serialize + DeserializeOwned;
+    /// Wraps the request for the wire.
+    fn into_op(self) -> WalletOp;
+}
+
+macro_rules! wallet_ops {
+    ($( $(#[doc = $doc:literal])* $op:ident -> $answer:ty { $($field:ident: $ty:ty),* $(,)? } )*) => {
+        $(
+            $(#[doc = $doc])*
+            #[derive(Debug, Serialize, Deserialize)]
+            pub(crate) struct $op { $(pub(crate) $field: $ty,)* }
+
+            impl WalletRequest for $op {
+                type Answer = $answer;
+                fn into_op(self) -> WalletOp {
+                    WalletOp::$op(self)
+                }
+            }
+        )*
+
+        /// Every request, as it travels to the Durable Object: `{"op":"view",…}`.
+        #[derive(Debug, Serialize, Deserialize)]
+        #[serde(tag = "op", rename_all = "snake_case")]
+        pub(crate) enum WalletOp {
+            $( $op($op), )*
+        }
+    };
+}
+
+wallet_ops! {
     /// Profile, balance, referral code and count in one read.
-    View { customer_id: String },
-    /// Create or rename the customer.
-    PutProfile {
-        customer_id: String,
-        name: String,
-        now: UnixMillis,
-    },
+    View -> WalletView { customer_id: String }
+    /// Create or rename the customer; answers the profile.
+    PutProfile -> Option<Customer> { customer_id: String, name: String, now: UnixMillis }
     /// Credit or debit, once per idempotency key.
-    Mutate {
+    Mutate -> Mutated {
         customer_id: String,
         idempotency_key: String,
         mutation: Mutation,
         entry_id: String,
         now: UnixMillis,
-    },
+    }
     /// History, newest first, entries with `seq < before`.
-    Transactions {
-        customer_id: String,
-        before: Option<i64>,
-        limit: i64,
-    },
-    /// Remember the customer's referral code (first one wins).
-    SetReferralCode {
-        customer_id: String,
-        code: String,
-        now: UnixMillis,
-    },
+    Transactions -> History { customer_id: String, before: Option<i64>, limit: i64 }
+    /// Remember the customer's referral code (first one wins); answers the code kept.
+    SetReferralCode -> Option<String> { customer_id: String, code: String, now: UnixMillis }
     /// Count a referral and credit its reward, once per referee.
-    RecordReferral {
+    RecordReferral -> ReferralRecorded {
         customer_id: String,
         referee_id: String,
         reward: i64,
         reason: String,
         entry_id: String,
         now: UnixMillis,
-    },
+    }
+}
+
+/// The answer to `R`, serialised: the type checker holds each arm of the wallet's dispatch
+/// to the answer type its request declares.
+fn encode<R: WalletRequest>(answer: &R::Answer) -> Result<String, ApiError> {
+    serde_json::to_string(answer).map_err(|e| {
+        worker::console_error!("wallet answer not serialised: {e}");
+        ApiError::new(ErrorCode::Internal)
+    })
 }
 
 /// `View`'s answer.
@@ -156,18 +183,21 @@ impl DurableObject for Wallet {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let op: Result<WalletOp, _> = req.json().await;
+        // Parsed by serde_json from the text, not by `JSON.parse`: a JavaScript number would
+        // turn an i64 beyond 2^53 (a cursor) into a float.
+        let text = req.text().await?;
+        let op: Result<WalletOp, _> = serde_json::from_str(&text);
         // Everything from here to the response is synchronous: one critical section.
         let result = match op {
             Ok(op) => self.apply(op),
-            Err(e) => Err(ApiError::with_message(
-                ErrorCode::Internal,
-                format!("bad wallet request: {e}"),
-            )),
+            Err(e) => {
+                worker::console_error!("bad wallet request: {e}");
+                Err(ApiError::new(ErrorCode::Internal))
+            }
         };
         Ok(match result {
-            Ok(value) => http::json(200, &value, &[]),
-            Err(e) => http::json(
+            Ok(text) => respond::json_text(200, text),
+            Err(e) => respond::json(
                 e.status(),
                 &WireError {
                     code: e.code.as_str().to_owned(),
@@ -214,35 +244,39 @@ fn sql_err(e: worker::Error) -> ApiError {
 }
 
 impl Wallet {
-    fn apply(&self, op: WalletOp) -> Result<serde_json::Value, ApiError> {
-        let value = match op {
-            WalletOp::View { customer_id } => to_value(self.view(&customer_id)?),
-            WalletOp::PutProfile {
+    fn apply(&self, op: WalletOp) -> Result<String, ApiError> {
+        match op {
+            WalletOp::View(View { customer_id }) => encode::<View>(&self.view(&customer_id)?),
+            WalletOp::PutProfile(PutProfile {
                 customer_id,
                 name,
                 now,
-            } => {
+            }) => {
                 self.ensure_profile(&customer_id, now)?;
                 self.exec(
                     "UPDATE profile SET name = ?, updated_at = ? WHERE id = 1",
                     vec![name.into(), now.into()],
                 )?;
-                to_value(self.view(&customer_id)?.customer)
+                encode::<PutProfile>(&self.view(&customer_id)?.customer)
             }
-            WalletOp::Mutate {
+            WalletOp::Mutate(Mutate {
                 customer_id,
                 idempotency_key,
                 mutation,
                 entry_id,
                 now,
-            } => {
-                to_value(self.mutate(&customer_id, &idempotency_key, &mutation, &entry_id, now)?)
-            }
-            WalletOp::Transactions {
+            }) => encode::<Mutate>(&self.mutate(
+                &customer_id,
+                &idempotency_key,
+                &mutation,
+                &entry_id,
+                now,
+            )?),
+            WalletOp::Transactions(Transactions {
                 customer_id,
                 before,
                 limit,
-            } => {
+            }) => {
                 let limit = limit.clamp(1, 100);
                 let rows: Vec<EntryRow> = self.rows(
                     &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT ?"),
@@ -255,31 +289,31 @@ impl Wallet {
                 } else {
                     None
                 };
-                to_value(History {
+                encode::<Transactions>(&History {
                     entries: rows.into_iter().map(|r| entry(&customer_id, r)).collect(),
                     next_before,
                 })
             }
-            WalletOp::SetReferralCode {
+            WalletOp::SetReferralCode(SetReferralCode {
                 customer_id,
                 code,
                 now,
-            } => {
+            }) => {
                 self.ensure_profile(&customer_id, now)?;
                 self.exec(
                     "UPDATE profile SET referral_code = ? WHERE id = 1 AND referral_code IS NULL",
                     vec![code.into()],
                 )?;
-                to_value(self.view(&customer_id)?.referral_code)
+                encode::<SetReferralCode>(&self.view(&customer_id)?.referral_code)
             }
-            WalletOp::RecordReferral {
+            WalletOp::RecordReferral(RecordReferral {
                 customer_id,
                 referee_id,
                 reward,
                 reason,
                 entry_id,
                 now,
-            } => {
+            }) => {
                 let seen: Vec<CountRow> = self.rows(
                     "SELECT COUNT(*) AS n FROM referrals WHERE referee_id = ?",
                     vec![referee_id.clone().into()],
@@ -306,13 +340,12 @@ impl Wallet {
                     )?;
                 }
                 let view = self.view(&customer_id)?;
-                to_value(ReferralRecorded {
+                encode::<RecordReferral>(&ReferralRecorded {
                     count: view.referral_count,
                     balance: view.balance,
                 })
             }
-        };
-        value.map_err(|e| ApiError::with_message(ErrorCode::Internal, e.to_string()))
+        }
     }
 
     fn mutate(
@@ -450,23 +483,20 @@ fn entry(customer_id: &str, r: EntryRow) -> LedgerEntry {
     }
 }
 
-fn to_value<T: Serialize>(v: T) -> Result<serde_json::Value, serde_json::Error> {
-    serde_json::to_value(v)
-}
-
 /// Sends `op` to the wallet of `customer_id` and decodes its answer.
-pub(crate) async fn call<T: DeserializeOwned>(
+pub(crate) async fn call<R: WalletRequest>(
     env: &Env,
     workspace_id: &str,
     environment: Environment,
     customer_id: &str,
-    op: &WalletOp,
-) -> Result<T, Failure> {
+    request: R,
+) -> Result<R::Answer, Failure> {
+    let op = request.into_op();
     let name = format!("{workspace_id}:{}:{customer_id}", environment.as_str());
     let stub = env.durable_object(BINDING)?.get_by_name(&name)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
-        .with_body(Some(JsValue::from_str(&serde_json::to_string(op)?)));
+        .with_body(Some(JsValue::from_str(&serde_json::to_string(&op)?)));
     let req = Request::new_with_init("https://wallet.internal/", &init)?;
     let mut resp = stub.fetch_with_request(req).await?;
     let status = resp.status_code();

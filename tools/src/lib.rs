@@ -2,6 +2,9 @@
 //! (`.tally/demo.json`) and a small JSON HTTP client.
 #![allow(unreachable_pub)]
 
+pub mod openapi;
+mod samples;
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -6,10 +6,12 @@
 //! exists. Sign-in attempts are rate-limited per client address.
 
 use serde::Deserialize;
-use serde_json::json;
 use tally_core::admin::{self, PinCounters, PinGate, Role};
 use tally_core::password::{self, PasswordHash};
 use tally_core::time::{rfc3339, UnixMillis};
+use tally_core::wire::{
+    PinSet, Session, SessionMember, SessionWorkspace, SetPin, SignIn, SignedOut,
+};
 use tally_core::{ApiError, ErrorCode};
 use worker::js_sys::{self, Array, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
@@ -20,7 +22,7 @@ use super::{AdminCall, AdminIncoming};
 use crate::error::Failure;
 use crate::rng::PlatformRng;
 use crate::store::{self, Arg};
-use crate::{http, limits};
+use crate::{limits, respond};
 
 /// The signed-in member, with their workspace.
 #[derive(Debug, Clone)]
@@ -94,12 +96,6 @@ pub(crate) async fn verify(secret: &str, stored: Option<&str>) -> Result<bool, F
     let target = parsed.clone().unwrap_or_else(password::decoy);
     let derived = derive(secret, &target.salt, target.iterations).await?;
     Ok(parsed.is_some() && target.matches(&derived))
-}
-
-#[derive(Deserialize)]
-struct SignIn {
-    email: String,
-    password: String,
 }
 
 #[derive(Deserialize)]
@@ -224,18 +220,28 @@ pub(super) async fn session(env: &Env, token: &str) -> Result<Member, Failure> {
 
 /// `{"member","csrf_token","workspace","expires_at"}`.
 pub(super) fn session_answer(m: &Member, token: &str) -> Response {
-    http::json(
+    respond::json(
         200,
-        &json!({
-            "member": {"id": m.id, "email": m.email, "role": m.role.as_str(), "pin_set": m.pin_hash.is_some()},
-            "csrf_token": admin::csrf_token(token),
-            "workspace": {
-                "id": m.workspace_id,
-                "name": m.workspace_name,
-                "status": if m.workspace_approved { "approved" } else { "pending" },
+        &Session {
+            member: SessionMember {
+                id: m.id.clone(),
+                email: m.email.clone(),
+                role: m.role.as_str().to_owned(),
+                pin_set: m.pin_hash.is_some(),
             },
-            "expires_at": rfc3339(m.session_expires_at),
-        }),
+            csrf_token: admin::csrf_token(token),
+            workspace: SessionWorkspace {
+                id: m.workspace_id.clone(),
+                name: m.workspace_name.clone(),
+                status: if m.workspace_approved {
+                    "approved"
+                } else {
+                    "pending"
+                }
+                .to_owned(),
+            },
+            expires_at: rfc3339(m.session_expires_at),
+        },
         &[],
     )
 }
@@ -249,7 +255,7 @@ pub(super) async fn sign_out(env: &Env, token: &str) -> Result<Response, Failure
     )?
     .run()
     .await?;
-    let mut resp = http::json(200, &json!({"signed_out": true}), &[]);
+    let mut resp = respond::json(200, &SignedOut { signed_out: true }, &[]);
     let _ = resp
         .headers_mut()
         .set("Set-Cookie", &admin::cleared_cookie());
@@ -374,12 +380,6 @@ async fn read_lock(env: &Env, member_id: &str) -> Result<Option<UnixMillis>, Fai
 }
 
 #[derive(Deserialize)]
-struct SetPin {
-    password: String,
-    pin: String,
-}
-
-#[derive(Deserialize)]
 struct PasswordRow {
     password_hash: String,
 }
@@ -425,5 +425,5 @@ pub(super) async fn set_pin(
     )?
     .run()
     .await?;
-    super::ok(200, &json!({"pin_set": true}))
+    super::answer(200, &PinSet { pin_set: true })
 }

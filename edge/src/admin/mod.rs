@@ -15,11 +15,13 @@
 //! its answers never carry CORS headers.
 
 mod auth;
+mod identity_secrets;
 mod keys;
+mod logs;
+mod members;
 mod webhooks;
 mod workspace;
 
-use serde_json::{json, Value};
 use tally_core::admin::{self, AdminOp, AdminRoute};
 use tally_core::time::UnixMillis;
 use tally_core::ErrorCode;
@@ -27,6 +29,7 @@ use worker::{Context, Env, Request, Response};
 
 use crate::error::Failure;
 use crate::http;
+use crate::respond;
 use crate::store::{self, Arg};
 
 pub(crate) use auth::Member;
@@ -170,10 +173,10 @@ async fn dispatch(
         SetPin => auth::set_pin(req, call, inc).await,
         GetWorkspace => workspace::get(call).await,
         PatchWorkspace => workspace::patch(req, call).await,
-        ListMembers => workspace::list_members(call).await,
-        CreateMember => workspace::create_member(req, call).await,
-        PatchMember => workspace::patch_member(req, call).await,
-        DeleteMember => workspace::delete_member(call).await,
+        ListMembers => members::list(call).await,
+        CreateMember => members::create(req, call).await,
+        PatchMember => members::patch(req, call).await,
+        DeleteMember => members::delete(call).await,
         ListKeys => keys::list(call).await,
         CreateKey => keys::create(req, call).await,
         GetKey => keys::get(call).await,
@@ -181,12 +184,12 @@ async fn dispatch(
         DeleteKey => keys::delete(call).await,
         RollKey => keys::roll(req, call).await,
         RevokeKey => keys::revoke(call).await,
-        ListIdentitySecrets => keys::list_identity_secrets(call).await,
-        RollIdentitySecret => keys::roll_identity_secret(req, call).await,
-        RevealIdentitySecret => keys::reveal_identity_secret(call).await,
-        ListExposures => workspace::list_exposures(call).await,
-        ListLogs => workspace::list_logs(call).await,
-        ListAudit => workspace::list_audit(call).await,
+        ListIdentitySecrets => identity_secrets::list(call).await,
+        RollIdentitySecret => identity_secrets::roll(req, call).await,
+        RevealIdentitySecret => identity_secrets::reveal(call).await,
+        ListExposures => logs::exposures(call).await,
+        ListLogs => logs::requests(call).await,
+        ListAudit => logs::audit(call).await,
         ListWebhooks => webhooks::list(call).await,
         CreateWebhook => webhooks::create(req, call).await,
         GetWebhook => webhooks::get(call).await,
@@ -264,14 +267,9 @@ async fn json_bytes(req: &mut Request) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
-/// A JSON answer.
-pub(crate) fn ok(status: u16, v: &Value) -> Result<Response, Failure> {
-    Ok(http::json(status, v, &[]))
-}
-
 /// A typed answer (a `tally_core::wire` shape).
 pub(crate) fn answer<T: serde::Serialize>(status: u16, v: &T) -> Result<Response, Failure> {
-    Ok(http::json(status, v, &[]))
+    Ok(respond::json(status, v, &[]))
 }
 
 /// `limit` (1–200, default 50) from the query.
@@ -280,8 +278,3 @@ pub(crate) fn limit(q: &http::Query) -> Result<i64, Failure> {
 }
 
 pub(crate) use tally_core::page::next_cursor;
-
-/// `{"data":[…],"next_cursor"}`.
-pub(crate) fn page(data: Vec<Value>, next_cursor: Option<String>) -> Value {
-    json!({ "data": data, "next_cursor": next_cursor })
-}

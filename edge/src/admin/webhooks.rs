@@ -3,11 +3,14 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use tally_core::key::Environment;
 use tally_core::rng::Csprng;
 use tally_core::time::rfc3339;
 use tally_core::webhook;
+use tally_core::wire::{
+    CreatedWebhook, Deleted, Delivery, DeliveryAttempt, NewWebhook, Page, WebhookEndpoint,
+    WebhookList, WebhookPatch,
+};
 use tally_core::{ApiError, ErrorCode};
 use worker::{Request, Response};
 
@@ -32,17 +35,16 @@ struct EndpointRow {
 
 const COLUMNS: &str = "id, environment, url, description, events, disabled, created_at";
 
-fn view(r: &EndpointRow) -> Value {
-    let events: Vec<String> = serde_json::from_str(&r.events).unwrap_or_default();
-    json!({
-        "id": r.id,
-        "environment": r.environment,
-        "url": r.url,
-        "description": r.description,
-        "events": events,
-        "disabled": r.disabled != 0,
-        "created_at": rfc3339(r.created_at),
-    })
+fn view(r: &EndpointRow) -> WebhookEndpoint {
+    WebhookEndpoint {
+        id: r.id.clone(),
+        environment: r.environment.clone(),
+        url: r.url.clone(),
+        description: r.description.clone(),
+        events: serde_json::from_str(&r.events).unwrap_or_default(),
+        disabled: r.disabled != 0,
+        created_at: rfc3339(r.created_at),
+    }
 }
 
 async fn load(call: &AdminCall<'_>, id: &str) -> Result<EndpointRow, Failure> {
@@ -63,23 +65,17 @@ pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
         &format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE workspace_id = ?1 ORDER BY created_at DESC, id"),
         &[Arg::Text(call.ws())],
     ).await?;
-    let data: Vec<Value> = rows.iter().map(view).collect();
-    super::ok(
+    super::answer(
         200,
-        &json!({ "data": data, "event_types": webhook::event_names() }),
+        &WebhookList {
+            data: rows.iter().map(view).collect(),
+            event_types: webhook::event_names(),
+        },
     )
 }
 
 pub(super) async fn get(call: &AdminCall<'_>) -> Result<Response, Failure> {
-    super::ok(200, &view(&load(call, call.id()?).await?))
-}
-
-#[derive(Deserialize)]
-struct NewEndpoint {
-    url: String,
-    events: Vec<String>,
-    environment: Option<String>,
-    description: Option<String>,
+    super::answer(200, &view(&load(call, call.id()?).await?))
 }
 
 fn description(d: Option<&str>) -> Result<String, Failure> {
@@ -96,7 +92,7 @@ fn description(d: Option<&str>) -> Result<String, Failure> {
 
 /// `POST /v1/admin/webhooks`: 201 `{"endpoint","secret"}`; the signing secret is shown once.
 pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
-    let body: NewEndpoint = super::body(req).await?;
+    let body: NewWebhook = super::body(req).await?;
     let env = match body.environment.as_deref() {
         None => Environment::Test,
         Some(e) => Environment::parse(e).ok_or_else(|| {
@@ -140,20 +136,12 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
     dispatch::forget_endpoints();
     call.set_target(id.as_str());
     let endpoint = view(&load(call, &id).await?);
-    super::ok(201, &json!({ "endpoint": endpoint, "secret": secret }))
-}
-
-#[derive(Deserialize)]
-struct EndpointPatch {
-    url: Option<String>,
-    events: Option<Vec<String>>,
-    description: Option<String>,
-    disabled: Option<bool>,
+    super::answer(201, &CreatedWebhook { endpoint, secret })
 }
 
 pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let row = load(call, call.id()?).await?;
-    let body: EndpointPatch = super::body(req).await?;
+    let body: WebhookPatch = super::body(req).await?;
     let env = Environment::parse(&row.environment).unwrap_or(Environment::Prod);
     let url = body.url.unwrap_or(row.url);
     webhook::validate_url(&url, env)?;
@@ -180,7 +168,7 @@ pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Res
     .run()
     .await?;
     dispatch::forget_endpoints();
-    super::ok(200, &view(&load(call, &row.id).await?))
+    super::answer(200, &view(&load(call, &row.id).await?))
 }
 
 pub(super) async fn delete(call: &AdminCall<'_>) -> Result<Response, Failure> {
@@ -197,7 +185,13 @@ pub(super) async fn delete(call: &AdminCall<'_>) -> Result<Response, Failure> {
     ])
     .await?;
     dispatch::forget_endpoints();
-    super::ok(200, &json!({ "id": row.id, "deleted": true }))
+    super::answer(
+        200,
+        &Deleted {
+            id: row.id,
+            deleted: true,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -224,26 +218,30 @@ struct AttemptRow {
     created_at: i64,
 }
 
-fn delivery_view(d: &DeliveryRow, attempts: &[AttemptRow]) -> Value {
-    json!({
-        "id": d.id,
-        "event_id": d.event_id,
-        "event_type": d.event_type,
-        "status": d.status,
-        "attempt_count": d.attempts,
-        "next_attempt_at": d.next_attempt_at.map(rfc3339),
-        "last_status_code": d.last_status_code,
-        "last_error": d.last_error,
-        "created_at": rfc3339(d.created_at),
-        "updated_at": rfc3339(d.updated_at),
-        "attempts": attempts.iter().filter(|a| a.delivery_id == d.id).map(|a| json!({
-            "attempt": a.attempt,
-            "status_code": a.status_code,
-            "error": a.error,
-            "duration_ms": a.duration_ms,
-            "at": rfc3339(a.created_at),
-        })).collect::<Vec<_>>(),
-    })
+fn delivery_view(d: &DeliveryRow, attempts: &[AttemptRow]) -> Delivery {
+    Delivery {
+        id: d.id.clone(),
+        event_id: d.event_id.clone(),
+        event_type: d.event_type.clone(),
+        status: d.status.clone(),
+        attempt_count: d.attempts,
+        next_attempt_at: d.next_attempt_at.map(rfc3339),
+        last_status_code: d.last_status_code,
+        last_error: d.last_error.clone(),
+        created_at: rfc3339(d.created_at),
+        updated_at: rfc3339(d.updated_at),
+        attempts: attempts
+            .iter()
+            .filter(|a| a.delivery_id == d.id)
+            .map(|a| DeliveryAttempt {
+                attempt: a.attempt,
+                status_code: a.status_code,
+                error: a.error.clone(),
+                duration_ms: a.duration_ms,
+                at: rfc3339(a.created_at),
+            })
+            .collect(),
+    }
 }
 
 const DELIVERY_COLUMNS: &str = "id, event_id, event_type, status, attempts, next_attempt_at, last_status_code, last_error, created_at, updated_at";
@@ -287,7 +285,13 @@ pub(super) async fn deliveries(call: &AdminCall<'_>) -> Result<Response, Failure
     };
     let next = super::next_cursor(&rows, limit, |r| format!("{}.{}", r.created_at, r.id));
     let data = rows.iter().map(|d| delivery_view(d, &attempts)).collect();
-    super::ok(200, &super::page(data, next))
+    super::answer(
+        200,
+        &Page {
+            data,
+            next_cursor: next,
+        },
+    )
 }
 
 /// `POST /v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver`: one more attempt now,
@@ -323,5 +327,5 @@ pub(super) async fn redeliver(call: &AdminCall<'_>) -> Result<Response, Failure>
     )
     .await?;
     let row = row.ok_or_else(|| Failure::from(ErrorCode::DeliveryNotFound))?;
-    super::ok(202, &delivery_view(&row, &[]))
+    super::answer(202, &delivery_view(&row, &[]))
 }

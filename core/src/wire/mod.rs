@@ -1,19 +1,25 @@
 //! The JSON shapes of the API, shared by the edge (which writes them), the widget, the
-//! dashboard and the end-to-end tests (which read them).
+//! dashboard and the end-to-end tests (which read them). The OpenAPI document's schemas are
+//! generated from these types (`tools/src/openapi.rs`), so the document cannot drift from them.
 
+mod admin;
+
+pub use admin::*;
+
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::ledger::Direction;
 
 /// `{"error":{"code","message","request_id"}}`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorEnvelope {
     /// The error.
     pub error: ErrorBody,
 }
 
 /// The body of an error answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorBody {
     /// Stable code.
     pub code: String,
@@ -24,7 +30,7 @@ pub struct ErrorBody {
 }
 
 /// `GET /v1/health`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Health {
     /// Always `ok` when the Worker answers.
     pub status: String,
@@ -33,7 +39,7 @@ pub struct Health {
 }
 
 /// A customer (member).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Customer {
     /// The merchant's id for the shopper.
     pub id: String,
@@ -45,15 +51,90 @@ pub struct Customer {
     pub updated_at: String,
 }
 
+/// Printable text: no control character anywhere (a newline or tab included). With a
+/// length limit, the rule `ledger::validate_text` enforces.
+pub const TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+
+/// Printable text with at least one character that is not white space.
+pub const NAME_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+
+/// An allowed origin: `scheme://host[:port]` or `https://*.domain` (`admin::validate_origin`).
+pub const ORIGIN_PATTERN: &str =
+    r"^https?://(\*\.)?[A-Za-z0-9:\[\]-]([A-Za-z0-9.:\[\]-]*[A-Za-z0-9:\[\]-])?$";
+
+/// The schema of an optional list of scope names.
+pub fn scope_list(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = crate::scope::Scope::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    schemars::json_schema!({
+        "type": ["array", "null"],
+        "items": { "type": "string", "enum": names },
+    })
+}
+
+/// The schema of an optional list of allowed origins.
+pub fn origin_list(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": ["array", "null"],
+        "maxItems": 50,
+        "items": { "type": "string", "maxLength": 200, "pattern": ORIGIN_PATTERN },
+    })
+}
+
+/// The schema of a list of webhook event types.
+pub fn event_list(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "minItems": 1,
+        "items": { "type": "string", "enum": crate::webhook::event_names() },
+    })
+}
+
+/// The schema of an optional list of webhook event types.
+pub fn nullable_event_list(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": ["array", "null"],
+        "minItems": 1,
+        "items": { "type": "string", "enum": crate::webhook::event_names() },
+    })
+}
+
+/// A webhook URL as far as a pattern can tell: `http(s)://`, no white space or control
+/// characters. The host rules (`webhook::validate_url`) answer `invalid_webhook_url`.
+pub const WEBHOOK_URL_PATTERN: &str = r"^https?://[^\s\u0000-\u001F\u007F-\u009F]+$";
+
+/// Reads an optional whole number the way JSON Schema counts integers: `4746.0` is 4746.
+/// Anything else that is not an integer is refused as the wrong type.
+pub fn optional_integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(i) = n.as_i64() {
+        return Ok(Some(i));
+    }
+    match n.as_f64() {
+        #[allow(clippy::cast_possible_truncation)]
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+        _ => Err(D::Error::custom(format!("{n} is not a whole number"))),
+    }
+}
+
+/// A customer id: 1 to 64 of `A-Z a-z 0-9 . _ : @ -`.
+pub const CUSTOMER_ID_PATTERN: &str = r"^[A-Za-z0-9._:@-]{1,64}$";
+
 /// `PUT /v1/customers/{id}` body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PutCustomer {
-    /// Display name, up to 120 characters.
+    /// Display name: 1 to 120 printable characters, not only spaces.
+    #[schemars(length(min = 1, max = 120), regex(pattern = NAME_PATTERN))]
     pub name: String,
 }
 
 /// `GET /v1/customers/{id}/coins`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CoinBalance {
     /// The customer.
     pub customer_id: String,
@@ -64,7 +145,7 @@ pub struct CoinBalance {
 }
 
 /// One immutable ledger entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LedgerEntry {
     /// `led_…`
     pub id: String,
@@ -85,8 +166,20 @@ pub struct LedgerEntry {
     pub created_at: String,
 }
 
+/// `POST …/coins/credit` and `…/debit` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CoinMutation {
+    /// A positive whole number of coins, at most 1000000000.
+    #[schemars(range(min = 1, max = 1_000_000_000))]
+    pub amount: i64,
+    /// Why, shown in the customer's history: up to 200 printable characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 200), regex(pattern = TEXT_PATTERN))]
+    pub reason: Option<String>,
+}
+
 /// `POST …/coins/credit` and `…/debit` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CoinMutationResult {
     /// The customer.
     pub customer_id: String,
@@ -99,7 +192,8 @@ pub struct CoinMutationResult {
 }
 
 /// A page of a list: `{"data":[…],"next_cursor"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "{T}Page")]
 pub struct Page<T> {
     /// Items, newest first.
     pub data: Vec<T>,
@@ -108,7 +202,7 @@ pub struct Page<T> {
 }
 
 /// A customer's referral details.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Referral {
     /// The shareable code.
     pub code: String,
@@ -121,7 +215,7 @@ pub struct Referral {
 }
 
 /// `GET /v1/customers/{id}/referral`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomerReferral {
     /// The customer.
     pub customer_id: String,
@@ -131,7 +225,7 @@ pub struct CustomerReferral {
 }
 
 /// `GET /v1/referrals/{code}`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReferralCodeCheck {
     /// The code, normalised.
     pub code: String,
@@ -142,16 +236,17 @@ pub struct ReferralCodeCheck {
 }
 
 /// `POST /v1/referrals/apply` body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ApplyReferral {
     /// The new customer (the referee).
+    #[schemars(regex(pattern = CUSTOMER_ID_PATTERN))]
     pub customer_id: String,
     /// The code they used.
     pub code: String,
 }
 
 /// `POST /v1/referrals/apply` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AppliedReferral {
     /// The code.
     pub code: String,
@@ -168,7 +263,7 @@ pub struct AppliedReferral {
 }
 
 /// `GET /v1/widget`: everything the widget shows, in one response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WidgetView {
     /// The shopper.
     pub customer: WidgetCustomer,
@@ -179,7 +274,7 @@ pub struct WidgetView {
 }
 
 /// The shopper, as the widget shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WidgetCustomer {
     /// The merchant's id.
     pub id: String,
@@ -188,7 +283,7 @@ pub struct WidgetCustomer {
 }
 
 /// Coins, as the widget shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WidgetCoins {
     /// Balance.
     pub balance: i64,
@@ -197,16 +292,23 @@ pub struct WidgetCoins {
 }
 
 /// `POST /v1/customer-tokens` body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomerTokenRequest {
     /// The shopper.
+    #[schemars(regex(pattern = CUSTOMER_ID_PATTERN))]
     pub customer_id: String,
     /// Lifetime, 60 to 86400 seconds; 3600 when absent.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_integer"
+    )]
+    #[schemars(range(min = 60, max = 86_400))]
     pub ttl_seconds: Option<i64>,
 }
 
 /// `POST /v1/customer-tokens` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomerTokenResponse {
     /// `v1.….…`
     pub token: String,
@@ -218,7 +320,7 @@ pub struct CustomerTokenResponse {
 // Control plane: API keys (the dashboard reads these shapes too)
 
 /// A wallet a key's scopes reach, and its currency type (seed 002).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WalletReach {
     /// `coins`, `stamps` or `cashback`.
     pub wallet: String,
@@ -227,7 +329,7 @@ pub struct WalletReach {
 }
 
 /// An API key as the control plane shows it: never the key itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct KeyView {
     /// `key_…`
     pub id: String,
@@ -268,7 +370,7 @@ pub struct KeyView {
 }
 
 /// `POST /v1/admin/keys` answer: the key and its plaintext, this once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CreatedKey {
     /// The new key.
     pub key: KeyView,
@@ -277,7 +379,7 @@ pub struct CreatedKey {
 }
 
 /// `POST /v1/admin/keys/{id}/roll` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RolledKey {
     /// The successor.
     pub key: KeyView,
@@ -288,14 +390,14 @@ pub struct RolledKey {
 }
 
 /// `GET /v1/admin/keys` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct KeyList {
     /// Newest first.
     pub data: Vec<KeyView>,
 }
 
 /// `DELETE /v1/admin/keys/{id}` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Deleted {
     /// What was deleted.
     pub id: String,

@@ -1,0 +1,105 @@
+//! Coins: the balance, the ledger's history, credits and debits.
+
+use tally_core::ids::validate_idempotency_key;
+use tally_core::ledger::{self, Direction};
+use tally_core::webhook::Event;
+use tally_core::wire::{CoinBalance, CoinMutationResult, Page};
+use worker::{Request, Response};
+
+use super::{ok, Call};
+use crate::error::Failure;
+use crate::http;
+use crate::respond;
+use crate::wallet;
+use crate::{rng, webhooks};
+
+/// `GET /v1/customers/{id}/coins`
+pub(super) async fn balance(call: &Call<'_>) -> Result<Response, Failure> {
+    let id = call.customer_id()?;
+    let view = call.view(&id).await?;
+    ok(&CoinBalance {
+        customer_id: id,
+        balance: view.balance,
+        label: call.workspace.coin_label.clone(),
+    })
+}
+
+/// `POST /v1/customers/{id}/coins/credit`
+pub(super) async fn credit(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+    mutate(call, req, Direction::Credit).await
+}
+
+/// `POST /v1/customers/{id}/coins/debit`
+pub(super) async fn debit(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+    mutate(call, req, Direction::Debit).await
+}
+
+/// `GET /v1/customers/{id}/coins/transactions`
+pub(super) async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
+    let id = call.customer_id()?;
+    let before = call.query.int_cursor()?;
+    let limit = call.query.limit(20, 100)?;
+    let history = call
+        .wallet(
+            &id,
+            wallet::Transactions {
+                customer_id: id.clone(),
+                before,
+                limit,
+            },
+        )
+        .await?;
+    ok(&Page {
+        data: history.entries,
+        next_cursor: history.next_before.map(|n| n.to_string()),
+    })
+}
+
+async fn mutate(
+    call: &Call<'_>,
+    req: &mut Request,
+    direction: Direction,
+) -> Result<Response, Failure> {
+    let id = call.customer_id()?;
+    let header = http::header(req, "idempotency-key");
+    let idempotency_key = validate_idempotency_key(header.as_deref())?.to_owned();
+    let mutation = ledger::parse_mutation(direction, &http::body(req).await?)?;
+    let result = call
+        .wallet(
+            &id,
+            wallet::Mutate {
+                customer_id: id.clone(),
+                idempotency_key,
+                mutation,
+                entry_id: rng::new_id("led"),
+                now: call.now,
+            },
+        )
+        .await?;
+    let body = CoinMutationResult {
+        customer_id: id,
+        balance: result.balance,
+        label: call.workspace.coin_label.clone(),
+        entry: result.entry,
+    };
+    if !result.replayed {
+        let kind = match direction {
+            Direction::Credit => Event::CoinsCredited,
+            Direction::Debit => Event::CoinsDebited,
+        };
+        webhooks::emit_later(
+            call.env,
+            call.ctx,
+            &call.grant.workspace_id,
+            call.grant.env,
+            kind,
+            serde_json::to_value(&body)?,
+        );
+    }
+    let extra = if result.replayed {
+        vec![("Idempotent-Replayed", "true".to_owned())]
+    } else {
+        vec![]
+    };
+    Ok(respond::json(200, &body, &extra))
+}

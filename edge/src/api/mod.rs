@@ -1,0 +1,136 @@
+//! The data plane's handlers, one file per resource: customers, coins, referrals, customer
+//! tokens and the widget's read. Authorization has already happened (see `app`); handlers
+//! only see a [`Call`]. A new operation is a row in `tally_core::route` and a function here.
+
+mod coins;
+mod customers;
+mod referrals;
+mod tokens;
+mod widget;
+
+use tally_core::ids::validate_customer_id;
+use tally_core::referral;
+use tally_core::route::{Operation, Route};
+use tally_core::token::Claims;
+use tally_core::verifier::Grant;
+use tally_core::wire::Referral;
+use tally_core::ErrorCode;
+use worker::{Context, Env, Request, Response};
+
+use crate::error::Failure;
+use crate::http::Query;
+use crate::keys::WorkspaceSettings;
+use crate::respond;
+use crate::wallet::{self, WalletRequest, WalletView};
+
+/// Everything a handler may use.
+pub(crate) struct Call<'a> {
+    pub(crate) env: &'a Env,
+    pub(crate) ctx: &'a Context,
+    pub(crate) grant: &'a Grant,
+    pub(crate) workspace: &'a WorkspaceSettings,
+    pub(crate) route: &'a Route,
+    pub(crate) claims: Option<Claims>,
+    pub(crate) query: &'a Query,
+    pub(crate) now: i64,
+}
+
+impl Call<'_> {
+    /// The customer the request is about: the path's, or (widget) the token's.
+    pub(super) fn customer_id(&self) -> Result<String, Failure> {
+        match (&self.route.customer_id, &self.claims) {
+            (Some(id), _) => Ok(id.clone()),
+            (None, Some(c)) => Ok(validate_customer_id(&c.cid)?.to_owned()),
+            (None, None) => Err(ErrorCode::InvalidCustomerId.into()),
+        }
+    }
+
+    /// Asks the customer's wallet; the answer's type is the request's.
+    pub(super) async fn wallet<R: WalletRequest>(
+        &self,
+        customer_id: &str,
+        request: R,
+    ) -> Result<R::Answer, Failure> {
+        wallet::call(
+            self.env,
+            &self.grant.workspace_id,
+            self.grant.env,
+            customer_id,
+            request,
+        )
+        .await
+    }
+
+    pub(super) async fn view(&self, customer_id: &str) -> Result<WalletView, Failure> {
+        self.wallet(
+            customer_id,
+            wallet::View {
+                customer_id: customer_id.to_owned(),
+            },
+        )
+        .await
+    }
+
+    /// The customer's referral code, registering it on first use.
+    pub(super) async fn referral_code(
+        &self,
+        customer_id: &str,
+        view: &WalletView,
+    ) -> Result<String, Failure> {
+        if let Some(code) = &view.referral_code {
+            return Ok(code.clone());
+        }
+        let code = crate::referrals::register_code(
+            self.env,
+            &self.grant.workspace_id,
+            self.grant.env,
+            customer_id,
+            self.now,
+        )
+        .await?;
+        let stored = self
+            .wallet(
+                customer_id,
+                wallet::SetReferralCode {
+                    customer_id: customer_id.to_owned(),
+                    code: code.clone(),
+                    now: self.now,
+                },
+            )
+            .await?;
+        Ok(stored.unwrap_or(code))
+    }
+
+    pub(super) fn referral(&self, code: String, count: i64) -> Referral {
+        Referral {
+            link: referral::link(&self.workspace.referral_url, &code),
+            code,
+            count,
+            reward: self.workspace.referral_reward_text.clone(),
+        }
+    }
+}
+
+/// A 200 answer with a wire type.
+pub(super) fn ok<T: serde::Serialize>(body: &T) -> Result<Response, Failure> {
+    Ok(respond::json(200, body, &[]))
+}
+
+/// Runs the operation.
+pub(crate) async fn dispatch(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+    match call.route.op {
+        Operation::Widget => widget::read(call).await,
+        Operation::GetCustomer => customers::get(call).await,
+        Operation::PutCustomer => customers::put(call, req).await,
+        Operation::GetCoins => coins::balance(call).await,
+        Operation::ListCoinTransactions => coins::transactions(call).await,
+        Operation::CreditCoins => coins::credit(call, req).await,
+        Operation::DebitCoins => coins::debit(call, req).await,
+        Operation::GetCustomerReferral => referrals::customer_referral(call).await,
+        Operation::ValidateReferralCode => referrals::validate(call).await,
+        Operation::ApplyReferral => referrals::apply(call, req).await,
+        Operation::CreateCustomerToken => tokens::create(call, req).await,
+        // Public operations are answered before authorization.
+        Operation::Health | Operation::OpenApi | Operation::Docs => Err(ErrorCode::NotFound.into()),
+    }
+}
