@@ -24,6 +24,8 @@ seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null
 REPORT="$ROOT/test-artifacts/contract"
 rm -rf "$REPORT" && mkdir -p "$REPORT"
 say "schemathesis $("$ST" --version | awk '{print $NF}') against $BASE: every operation, every check"
+# From the state directory: schemathesis keeps its cache (.schemathesis/) in the working directory.
+cd "$STATE"
 started=$SECONDS
 status=0
 # Two runs: the data plane with the demo secret key, then the control plane with the demo

@@ -522,7 +522,7 @@ pub fn document() -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "description": INTRO,
         },
-        "servers": [{ "url": "http://127.0.0.1:8787", "description": "make dev" }],
+        "servers": [{ "url": "/", "description": "The deployment serving this document" }],
         "tags": TAGS.iter().map(|(name, description)| json!({ "name": name, "description": description })).collect::<Vec<_>>(),
         "paths": paths,
         "components": {
