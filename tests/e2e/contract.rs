@@ -34,11 +34,21 @@ fn a_body_that_is_not_a_json_object_is_refused_even_when_its_fields_would_fit() 
     let w = world();
     let id = unique("array");
     // serde reads a struct from an array: `["Ada"]` used to rename the customer.
-    w.server("PUT", &format!("/v1/customers/{id}"), &[], Some(&json!(["Ada"])))
-        .assert_error(400, "invalid_json");
+    w.server(
+        "PUT",
+        &format!("/v1/customers/{id}"),
+        &[],
+        Some(&json!(["Ada"])),
+    )
+    .assert_error(400, "invalid_json");
     let admin = w.demo_admin();
     admin
-        .call("PATCH", "/v1/admin/workspace", Some(&json!([null, null])), None)
+        .call(
+            "PATCH",
+            "/v1/admin/workspace",
+            Some(&json!([null, null])),
+            None,
+        )
         .assert_error(400, "invalid_json");
     admin
         .confirmed(
