@@ -8,6 +8,7 @@ use tally_core::key::KeyHash;
 use tally_core::time::UnixMillis;
 use tally_core::verifier::{self, Denial, ExposureKind};
 use tally_core::webhook::Event;
+use tally_core::wire::{ApiKeyEvent, ApiKeyExposed};
 use worker::{Context, Env};
 
 use crate::error::Failure;
@@ -81,20 +82,30 @@ pub(crate) async fn refuse(
             worker::console_error!("exposed key {id} not revoked: {}", e.error.message);
         }
     }
-    let event = serde_json::json!({
-        "key_id": id,
-        "kind": kind.as_str(),
-        "origin": witness.origin,
-        "ip": witness.ip,
-        "user_agent": witness.user_agent,
-        "route": witness.route,
-        "revoked": revoke,
-    });
+    let event = ApiKeyExposed {
+        key_id: id.clone(),
+        kind: kind.as_str().to_owned(),
+        origin: witness.origin.map(str::to_owned),
+        ip: witness.ip.map(str::to_owned),
+        user_agent: witness.user_agent.map(str::to_owned),
+        route: witness.route.to_owned(),
+        revoked: revoke,
+    };
     // Announced off the response path: the refusal never waits for a webhook.
-    webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyExposed, event);
+    webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyExposed, &event);
     if newly_revoked {
-        let revoked = serde_json::json!({ "key": { "id": id }, "reason": "exposed" });
-        webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyRevoked, revoked);
+        // The same shape as a revocation from the dashboard.
+        match keys::get(env, ws, id).await.and_then(|row| row.view(now)) {
+            Ok(key) => {
+                let revoked = ApiKeyEvent {
+                    key,
+                    previous_key: None,
+                    reason: Some("exposed".into()),
+                };
+                webhooks::emit_later(env, ctx, ws, c.record.env, Event::ApiKeyRevoked, &revoked);
+            }
+            Err(e) => worker::console_error!("revoked key {id} not announced: {}", e.error.message),
+        }
     }
     worker::console_warn!(
         "exposure: key {id} of {ws} used {} ({}), revoked: {revoke}",

@@ -15,14 +15,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+
 use tally_core::admin::{self, KeySettings};
 use tally_core::cache::Lru;
 use tally_core::key::{self, Environment, GeneratedKey, KeyHash, KeyKind};
 use tally_core::scope::{Access, ScopeSet};
 use tally_core::time::{rfc3339, UnixMillis};
 use tally_core::verifier::{ExposureAction, KeyRecord};
-use tally_core::wire::{KeyView, WalletReach};
+use tally_core::wire::{ApiKeyExpiring, ExpiringKey, KeyView, WalletReach};
 use tally_core::{ApiError, ErrorCode};
 use worker::{Context, Env};
 
@@ -439,7 +439,7 @@ pub(crate) fn touch(key_id: &str, now: UnixMillis, env: &Env, ctx: &Context) {
 pub(crate) struct Expiring {
     pub(crate) workspace_id: String,
     pub(crate) env: Environment,
-    pub(crate) data: Value,
+    pub(crate) data: ApiKeyExpiring,
 }
 
 /// Keys that expire within `window_ms` and were never announced (rolled keys excepted:
@@ -477,14 +477,14 @@ pub(crate) async fn claim_expiring(
         out.push(Expiring {
             workspace_id: r.workspace_id.clone(),
             env: environment,
-            data: json!({
-                "key": {
-                    "id": r.id,
-                    "name": settings.name,
-                    "redacted": key::redact(environment, settings.kind, &r.last4),
-                    "expires_at": r.expires_at.map(rfc3339),
-                }
-            }),
+            data: ApiKeyExpiring {
+                key: ExpiringKey {
+                    id: r.id.clone(),
+                    name: settings.name,
+                    redacted: key::redact(environment, settings.kind, &r.last4),
+                    expires_at: r.expires_at.map(rfc3339),
+                },
+            },
         });
     }
     Ok(out)

@@ -11,12 +11,13 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tally_core::key::Environment;
 use tally_core::time::UnixMillis;
 use tally_core::webhook::Event;
 use tally_core::webhook::{self, MAX_ATTEMPTS, SIGNATURE_HEADER};
+use tally_core::wire::EventEnvelope;
 use worker::wasm_bindgen::JsValue;
 use worker::{
     durable_object, AbortSignal, Context, DurableObject, Env, Fetch, Headers, Method, Request,
@@ -98,15 +99,14 @@ pub(crate) async fn emit(
     }
     let now = store::now_ms();
     let event_id = rng::new_id("evt");
-    let payload = json!({
-        "id": event_id,
-        "type": kind.as_str(),
-        "created": now / 1000,
-        "workspace_id": ws,
-        "environment": environment.as_str(),
-        "data": data,
-    })
-    .to_string();
+    let payload = serde_json::to_string(&EventEnvelope {
+        id: event_id.clone(),
+        kind: kind.as_str().to_owned(),
+        created: now / 1000,
+        workspace_id: ws.to_owned(),
+        environment: environment.as_str().to_owned(),
+        data,
+    })?;
     let db = store::db(env)?;
     let mut statements = Vec::with_capacity(targets.len());
     for endpoint in &targets {
@@ -137,9 +137,16 @@ pub(crate) fn emit_later(
     ws: &str,
     environment: Environment,
     kind: Event,
-    data: Value,
+    data: &impl Serialize,
 ) {
     let (env, ws) = (env.clone(), ws.to_owned());
+    let data = match serde_json::to_value(data) {
+        Ok(v) => v,
+        Err(e) => {
+            worker::console_error!("webhook event {} not serialised: {e}", kind.as_str());
+            return;
+        }
+    };
     ctx.wait_until(async move {
         if let Err(e) = emit(&env, &ws, environment, kind, data).await {
             worker::console_error!(
@@ -382,7 +389,14 @@ pub(crate) async fn announce_expiring_keys(env: &Env) {
 async fn announce(env: &Env) -> Result<(), Failure> {
     let now = store::now_ms();
     for k in crate::keys::claim_expiring(env, now, EXPIRING_WINDOW_MS).await? {
-        emit(env, &k.workspace_id, k.env, Event::ApiKeyExpiring, k.data).await?;
+        emit(
+            env,
+            &k.workspace_id,
+            k.env,
+            Event::ApiKeyExpiring,
+            serde_json::to_value(&k.data)?,
+        )
+        .await?;
     }
     Ok(())
 }

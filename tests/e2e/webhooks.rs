@@ -279,6 +279,18 @@ fn key_lifecycle_events_reach_subscribed_endpoints() {
         );
         let about = e["data"]["key"]["id"].clone();
         if about == json!(id) || about == json!(new_id) {
+            // Every key event carries the key as the dashboard shows it.
+            assert!(e["data"]["key"]["redacted"].is_string(), "{e}");
+            match e["type"].as_str().unwrap() {
+                "api_key.rolled" => {
+                    assert_eq!(e["data"]["previous_key"]["rolled_to"], json!(new_id))
+                }
+                "api_key.revoked" => {
+                    assert_eq!(e["data"]["reason"], "dashboard");
+                    assert_eq!(e["data"]["key"]["status"], "revoked");
+                }
+                _ => {}
+            }
             seen.push(e["type"].as_str().unwrap().to_owned());
         }
     }

@@ -404,3 +404,76 @@ pub struct Deleted {
     /// Always true.
     pub deleted: bool,
 }
+
+// ---------------------------------------------------------------------------------------
+// Webhook events: the `data` of each event type (`webhook::Event`)
+
+/// `api_key.created`, `api_key.rolled` and `api_key.revoked`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ApiKeyEvent {
+    /// The key as it now is (for a roll, the successor).
+    pub key: KeyView,
+    /// `api_key.rolled`: the rolled key, with `rolled_to` and the end of its overlap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_key: Option<KeyView>,
+    /// `api_key.revoked`: `dashboard`, or `exposed` when the workspace revokes on exposure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `api_key.exposed`: a key seen where it must never be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ApiKeyExposed {
+    /// The key's id.
+    pub key_id: String,
+    /// `secret_key_in_browser` or `secret_key_in_url`.
+    pub kind: String,
+    /// The page's origin, when the browser sent one.
+    pub origin: Option<String>,
+    /// The caller's address.
+    pub ip: Option<String>,
+    /// The caller's user agent.
+    pub user_agent: Option<String>,
+    /// The operation's name.
+    pub route: String,
+    /// Whether the key was revoked (the workspace's `alert_and_revoke`).
+    pub revoked: bool,
+}
+
+/// A key about to expire, as `api_key.expiring` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ExpiringKey {
+    /// `key_…`
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `prod_sk_…wxyz`.
+    pub redacted: String,
+    /// RFC 3339.
+    pub expires_at: Option<String>,
+}
+
+/// `api_key.expiring`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ApiKeyExpiring {
+    /// The key.
+    pub key: ExpiringKey,
+}
+
+/// Every delivery's body: the event and its `data`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EventEnvelope<T> {
+    /// `evt_…`: the same on every retry and redelivery.
+    pub id: String,
+    /// The event type, e.g. `coins.credited`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// The workspace.
+    pub workspace_id: String,
+    /// `test` or `prod`.
+    pub environment: String,
+    /// What happened.
+    pub data: T,
+}

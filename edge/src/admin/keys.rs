@@ -7,7 +7,7 @@
 use tally_core::admin::{self, KeyPatch, KeySettings, NewKey};
 use tally_core::key;
 use tally_core::webhook::Event;
-use tally_core::wire::{CreatedKey, Deleted, KeyList, KeyView, RollKey, RolledKey};
+use tally_core::wire::{ApiKeyEvent, CreatedKey, Deleted, KeyList, KeyView, RollKey, RolledKey};
 use tally_core::{ApiError, ErrorCode};
 use worker::{Request, Response};
 
@@ -72,7 +72,11 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
         call.ws(),
         plan.env,
         Event::ApiKeyCreated,
-        serde_json::json!({ "key": created }),
+        &ApiKeyEvent {
+            key: created.clone(),
+            previous_key: None,
+            reason: None,
+        },
     );
     super::answer(
         201,
@@ -139,7 +143,11 @@ pub(super) async fn roll(req: &mut Request, call: &AdminCall<'_>) -> Result<Resp
         call.ws(),
         env,
         Event::ApiKeyRolled,
-        serde_json::json!({ "key": successor, "previous_key": previous }),
+        &ApiKeyEvent {
+            key: successor.clone(),
+            previous_key: Some(previous.clone()),
+            reason: None,
+        },
     );
     super::answer(
         200,
@@ -164,7 +172,11 @@ pub(super) async fn revoke(call: &AdminCall<'_>) -> Result<Response, Failure> {
             call.ws(),
             row.env()?,
             Event::ApiKeyRevoked,
-            serde_json::json!({ "key": revoked }),
+            &ApiKeyEvent {
+                key: revoked.clone(),
+                previous_key: None,
+                reason: Some("dashboard".into()),
+            },
         );
     }
     super::answer(200, &revoked)

@@ -93,7 +93,7 @@ async fn mutate(
             &call.grant.workspace_id,
             call.grant.env,
             kind,
-            serde_json::to_value(&body)?,
+            &body,
         );
     }
     let extra = if result.replayed {

@@ -81,14 +81,7 @@ pub(super) async fn apply(call: &Call<'_>, req: &mut Request) -> Result<Response
     };
     // Retries find the first application's row: only the request that wrote it announces it.
     if applied.created_at == call.now {
-        webhooks::emit_later(
-            call.env,
-            call.ctx,
-            ws,
-            env,
-            Event::ReferralApplied,
-            serde_json::to_value(&answer)?,
-        );
+        webhooks::emit_later(call.env, call.ctx, ws, env, Event::ReferralApplied, &answer);
     }
     ok(&answer)
 }
