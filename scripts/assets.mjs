@@ -79,6 +79,26 @@ function assemble(dir, { demo }) {
   if (!docs.includes('"/docs-assets/scalar.js"')) fail("edge/docs.html no longer loads /docs-assets/scalar.js");
   files.set("v1/docs.html", Buffer.from(docs.replace('"/docs-assets/scalar.js"', `"/docs-assets/${scalarName}"`)));
 
+  // The widget's strings: English inlined into embed.js, every other language a
+  // content-hashed file the loader fetches for shoppers who read it. Both as arrays in the
+  // order of en.json's keys (the wasm asks by index: widget/src/i18n.rs), so no key name ships.
+  const catalogs = {};
+  const source = (lang) => JSON.parse(readFileSync(at("widget", "i18n", `${lang}.json`), "utf8"));
+  const keys = Object.keys(source("en"));
+  const english = JSON.stringify(keys.map((k) => source("en")[k]));
+  for (const file of readdirSync(at("widget", "i18n")).sort()) {
+    const lang = file.replace(/\.json$/, "");
+    if (lang === "en") continue;
+    const strings = source(lang);
+    const extra = Object.keys(strings).filter((k) => !keys.includes(k));
+    if (extra.length) fail(`widget/i18n/${file} has keys en.json lacks: ${extra.join(", ")}`);
+    const json = Buffer.from(JSON.stringify(keys.map((k) => strings[k] ?? null)));
+    const name = `i18n/${lang}.${createHash("sha256").update(json).digest("hex").slice(0, 8)}.json`;
+    files.set(name, json);
+    catalogs[lang] = name;
+  }
+  if (!english) fail("widget/i18n/en.json is missing");
+
   let embed = readFileSync(at("www", "embed.js"), "utf8");
   for (const [from, to] of [
     ["widget/tally_widget.js", `widget/${glue.name}`],
@@ -86,6 +106,13 @@ function assemble(dir, { demo }) {
   ]) {
     if (!embed.includes(`"${from}"`)) fail(`www/embed.js no longer loads "${from}"`);
     embed = embed.replace(`"${from}"`, `"${to}"`);
+  }
+  for (const [from, to] of [
+    ['"__TALLY_EN__"', english],
+    ['"__TALLY_CATALOGS__"', JSON.stringify(catalogs)],
+  ]) {
+    if (!embed.includes(from)) fail(`www/embed.js no longer has ${from}`);
+    embed = embed.replace(from, to);
   }
   files.set("embed.js", Buffer.from(transformSync(embed, { minify: true, format: "esm", target: "es2022" }).code));
 

@@ -2,7 +2,7 @@
 # Builds the storefront widget into build/widget/ (not committed; scripts/assets.mjs gives the
 # files content-hashed names in build/assets/widget/):
 #   cargo (wasm32, release profile: opt-level z, LTO, panic=abort)
-#   -> wasm-bindgen --target web -> wasm-opt -Oz --converge -> esbuild --minify on the JS glue.
+#   -> wasm-bindgen --target web -> wasm-opt -Os --converge (smaller than -Oz after brotli, measured) -> esbuild --minify on the JS glue.
 # With a nightly toolchain and rust-src available (as on these machines), std itself is rebuilt
 # for size (-Zbuild-std, optimize_for_size, immediate-abort panics): about 10 KB less brotli.
 # Without them, the stable toolchain builds the same code. The size report says which one.
@@ -30,7 +30,7 @@ else
 fi
 mkdir -p build && rm -rf build/widget.tmp
 wasm-bindgen --target web --out-dir build/widget.tmp --no-typescript --remove-name-section --remove-producers-section "$wasm"
-wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+wasm-opt -Os --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   build/widget.tmp/tally_widget_bg.wasm -o build/widget.tmp/tally_widget_bg.wasm
 esbuild build/widget.tmp/tally_widget.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=build/widget.tmp/tally_widget.js
 echo "$built_with" > build/widget.tmp/BUILT_WITH

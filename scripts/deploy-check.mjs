@@ -87,6 +87,18 @@ for (const [name, bytes] of sizes) {
   br += b;
   console.log(`      ${name.replace(/^widget\//, "").padEnd(36)} ${String(bytes.length).padStart(7)} ${String(gzipSync(bytes, { level: 9 }).length).padStart(7)} ${String(b).padStart(7)}`);
 }
+// What a shopper reading another language adds: one catalog, fetched while the wasm loads.
+const catalogs = Object.fromEntries(
+  [...embed.matchAll(/i18n\/([a-z-]+)\.[0-9a-f]{8}\.json/g)].map((m) => [m[1], m[0]]),
+);
+check(Object.keys(catalogs).length >= 8, `embed.js names ${Object.keys(catalogs).length} language catalogs`);
+check(/\/i18n\/\*\n(  .*\n)*  Cache-Control: public, max-age=31536000, immutable/.test(headers), "language catalogs are served immutable");
+const perLanguage = Object.entries(catalogs).map(([lang, file]) => {
+  const bytes = existsSync(join(assets, file)) ? read(file) : null;
+  check(Boolean(bytes), `${file} is in the assets`);
+  return `${lang} +${bytes ? brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length : "?"}`;
+});
+console.log(`    each other language adds one catalog (bytes brotli): ${perLanguage.join(", ")}`);
 let builtWith = "";
 try {
   builtWith = readFileSync(join(root, "build", "widget", "BUILT_WITH"), "utf8").trim();

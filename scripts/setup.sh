@@ -46,8 +46,8 @@ else
   cargo install wasm-bindgen-cli --version "$wbg"
 fi
 
-say "schemathesis 4.32.5 in .venv (the API contract test), from tests/contract/requirements.txt"
-req="tests/contract/requirements.txt"
+say "Python test tools in .venv (schemathesis 4.32.5, PyJWT, standardwebhooks), from tests/requirements.txt"
+req="tests/requirements.txt"
 stamp=".venv/.tally-requirements-sha256"
 want="$(sha256sum "$req" | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/st ]; then

@@ -6,7 +6,7 @@ use tally_core::caller::BrowserSignals;
 use tally_core::key::{self, Environment, KeyKind};
 use tally_core::route::{self, Operation};
 use tally_core::scope::ScopeSet;
-use tally_core::token::{self, Claims, IdentitySecret};
+use tally_core::token::{self, IdentitySecret};
 use tally_core::verifier::{self, Credentials, ExposureAction, KeyRecord, RequestFacts};
 
 fn rng(seed: u64) -> impl FnMut(&mut [u8]) {
@@ -41,16 +41,8 @@ fn bench(c: &mut Criterion) {
         retires_at: None,
     };
     let now_ms = 1_800_000_000_000i64;
-    let token = token::sign(
-        &Claims {
-            ws: "ws_demo".into(),
-            env: "test".into(),
-            cid: "ada".into(),
-            exp: now_ms / 1000 + 3600,
-            kid: "ids_1".into(),
-        },
-        &secret.secret,
-    );
+    let now = now_ms / 1000;
+    let token = token::sign("ada", now, now + 3600, "ids_1", &secret.secret);
     let secrets = vec![secret];
 
     c.bench_function("verify widget request (cached key, token)", |b| {

@@ -246,9 +246,10 @@ admin_routes! {
     ListWebhooks => { "GET" "/v1/admin/webhooks", name: "webhooks.list", action: ReadWebhooks, pin: false,
         doc: { tag: "Webhooks", summary: "List webhook endpoints", answer: 200 WebhookList, query: [], errors: [] } },
     /// `url` is https; test endpoints may also use `http://127.0.0.1` or `http://localhost`.
-    /// Deliveries are signed (`Tally-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`) and
-    /// retried after 5 s, 30 s, 2 min, 10 min, 1 h, 4 h and 12 h. The signing `secret` is in
-    /// this answer only.
+    /// Deliveries carry the Standard Webhooks headers (`webhook-id`, `webhook-timestamp`,
+    /// `webhook-signature`) and `Tally-Signature` (Stripe's scheme), both from the one signing
+    /// `secret` (`whsec_` and standard base64), which is in this answer only; they are retried
+    /// after 5 s, 30 s, 2 min, 10 min, 1 h, 4 h and 12 h.
     CreateWebhook => { "POST" "/v1/admin/webhooks", name: "webhooks.create", action: ManageWebhooks, pin: false,
         doc: { tag: "Webhooks", summary: "Add a webhook endpoint", body: NewWebhook, answer: 201 CreatedWebhook, query: [],
                errors: [InvalidWebhookUrl] } },

@@ -137,8 +137,9 @@ routes! {
     ApplyReferral => { "POST" "/v1/referrals/apply", name: "referrals.apply", key: true, scopes: [ReferralWrite], token: Never, secret_only: false,
         doc: { tag: "Referrals", summary: "Apply a referral code", body: ApplyReferral, answer: 200 AppliedReferral, query: [],
                errors: [InvalidCustomerId, ReferralCodeNotFound, AlreadyReferred, SelfReferral] } },
-    /// Mints a customer token, for merchants who prefer not to sign them themselves.
-    /// Secret key only.
+    /// Mints a customer token: the JWT a JWT library would sign (HS256 with the current
+    /// identity secret, its `kid` in the header), for merchants who prefer not to sign tokens
+    /// themselves. Secret key only.
     CreateCustomerToken => { "POST" "/v1/customer-tokens", name: "customer_tokens.create", key: true, scopes: [MemberRead], token: Never, secret_only: true,
         doc: { tag: "Customer tokens", summary: "Mint a customer token", body: CustomerTokenRequest, answer: 200 CustomerTokenResponse, query: [],
                errors: [InvalidCustomerId] } },

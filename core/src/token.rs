@@ -1,53 +1,54 @@
 //! Customer tokens: a shopper's identity, minted by the merchant's backend.
 //!
-//! `v1.<base64url(json {ws, env, cid, exp, kid})>.<base64url(HMAC-SHA256(secret, "v1.<payload>"))>`
+//! A JWT (RFC 7519, JWS compact form) signed HS256, so any JWT library mints one:
+//! `jwt.sign({ sub: "cus_1" }, identitySecret, { expiresIn: "5m" })`. The HMAC key is the
+//! identity secret's UTF-8 bytes exactly as the dashboard shows it. The workspace and
+//! environment are the key's: a token verifies only with that workspace's secrets.
 //!
-//! A publishable key alone never reads a shopper's data: the widget also presents a token
-//! signed with the workspace's identity secret for that environment. `kid` names the secret,
-//! so a rolled secret keeps verifying its tokens until its overlap ends. `exp` is Unix
-//! seconds, at most [`MAX_TTL_SECONDS`] ahead.
+//! Verified by hand with the crates the edge already links (a JWT crate costs the Worker
+//! 28–140 KB): strict base64url without padding, `alg` pinned to `HS256`, the signature checked
+//! in constant time before any claim is read, then the claims: `sub` (a string, the customer
+//! id), `exp` (required, at most 24 h ahead, 60 s leeway), `iat` (not in the future), `nbf`,
+//! `aud` (when present, contains `tally`). `kid` in the header, when present, names the
+//! secret; without it each live secret is tried (two at most, during a roll).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::key::Environment;
+use crate::ids::validate_customer_id;
 
 /// The longest lifetime a token may have: 24 hours.
 pub const MAX_TTL_SECONDS: i64 = 24 * 3600;
 /// Clock skew tolerated between the merchant's signer and the edge.
-pub const CLOCK_SKEW_SECONDS: i64 = 300;
-/// The longest string parsed as a token.
-pub const MAX_TOKEN_LEN: usize = 1024;
-/// Bytes of a newly generated identity secret.
+pub const LEEWAY_SECONDS: i64 = 60;
+/// The longest string read as a token: 4 KB.
+pub const MAX_TOKEN_LEN: usize = 4096;
+/// Bytes of randomness in a newly generated identity secret.
 pub const SECRET_LEN: usize = 32;
+/// The audience a token may name (`aud` is optional).
+pub const AUDIENCE: &str = "tally";
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// What a token says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a verified token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claims {
-    /// Workspace id.
-    pub ws: String,
-    /// `test` or `prod`.
-    pub env: String,
     /// The merchant's customer id.
-    pub cid: String,
+    pub sub: String,
     /// Expiry, Unix seconds.
     pub exp: i64,
-    /// The identity secret's id.
-    pub kid: String,
 }
 
 /// One identity secret of a workspace and environment.
 #[derive(Clone, PartialEq, Eq)]
 pub struct IdentitySecret {
-    /// Its id, carried in tokens as `kid`.
+    /// Its id, which tokens may carry as `kid`.
     pub kid: String,
-    /// The secret bytes.
+    /// The HMAC key: the secret's UTF-8 bytes as the dashboard shows it.
     pub secret: Vec<u8>,
     /// Unix seconds after which it no longer verifies (set when rolled), `None` for current.
     pub retires_at: Option<i64>,
@@ -62,31 +63,46 @@ impl std::fmt::Debug for IdentitySecret {
     }
 }
 
-/// Why a token is refused.
+/// Why a token is refused. Every reason but [`TokenError::Expired`] answers
+/// `invalid_customer_token`; the message says which, for the merchant's developer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     /// Absent.
     #[error("a customer token is required for this request")]
     Missing,
-    /// Not `v1.<payload>.<signature>` or not decodable.
-    #[error("the customer token is malformed")]
+    /// Not three base64url parts of JSON, or longer than 4 KB.
+    #[error("the customer token is not a JWT (three base64url parts, at most 4 KB)")]
     Malformed,
+    /// `alg` is not `HS256` (`none`, HS384, RS256, …).
+    #[error("customer tokens are signed HS256 with the identity secret")]
+    Algorithm,
     /// The `kid` names no live identity secret.
-    #[error("the customer token was signed with an unknown or retired identity secret")]
+    #[error("the customer token's kid names no current identity secret")]
     UnknownKid,
     /// The signature does not verify.
-    #[error("the customer token's signature does not verify")]
+    #[error(
+        "the customer token's signature does not verify with this workspace's identity secret"
+    )]
     BadSignature,
-    /// Signed for another workspace or environment than the key's.
-    #[error("the customer token belongs to another workspace or environment")]
+    /// `sub` is missing, not a string, or not a customer id.
+    #[error("the customer token's sub must be the customer id, as a string")]
+    BadSubject,
+    /// `exp` is missing or not a number.
+    #[error("the customer token needs an exp claim (Unix seconds)")]
+    NoExpiry,
+    /// `exp` is further ahead than 24 hours.
+    #[error("the customer token's lifetime exceeds 24 hours")]
+    TooLong,
+    /// `iat` or `nbf` is in the future.
+    #[error("the customer token is not valid yet (iat or nbf in the future)")]
+    NotYetValid,
+    /// `aud` is present and does not name `tally`.
+    #[error("the customer token's aud must include \"tally\" when present")]
     WrongAudience,
     /// For another customer than the one in the path.
     #[error("the customer token is for another customer")]
     WrongCustomer,
-    /// `exp` is further ahead than 24 hours.
-    #[error("the customer token's lifetime exceeds 24 hours")]
-    TooLong,
-    /// Expired.
+    /// Expired (after the leeway).
     #[error("the customer token has expired; mint a new one on your server")]
     Expired,
 }
@@ -101,43 +117,72 @@ impl From<TokenError> for ApiError {
     }
 }
 
-/// Signs claims with a secret.
-pub fn sign(claims: &Claims, secret: &[u8]) -> String {
-    // Serialising a struct of strings and integers cannot fail.
-    let json = serde_json::to_vec(claims).unwrap_or_default();
-    let mut token = String::from("v1.");
-    URL_SAFE_NO_PAD.encode_string(json, &mut token);
-    let sig = mac(secret, token.as_bytes()).finalize().into_bytes();
-    token.push('.');
-    URL_SAFE_NO_PAD.encode_string(sig, &mut token);
-    token
-}
-
-fn mac(secret: &[u8], data: &[u8]) -> HmacSha256 {
+fn mac(secret: &[u8], signed: &[u8]) -> HmacSha256 {
     // HMAC accepts keys of any length.
     let mut m = <HmacSha256 as Mac>::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
-    m.update(data);
+    m.update(signed);
     m
+}
+
+fn b64(bytes: &[u8], out: &mut String) {
+    URL_SAFE_NO_PAD.encode_string(bytes, out);
+}
+
+/// Mints a token for `sub`, issued at `iat` and expiring at `exp` (Unix seconds), naming
+/// the secret's `kid` in its header: what `POST /v1/customer-tokens` answers, and what any
+/// JWT library produces from `{ sub, iat, exp }` with the same secret.
+pub fn sign(sub: &str, iat: i64, exp: i64, kid: &str, secret: &[u8]) -> String {
+    let header = serde_json::json!({ "alg": "HS256", "typ": "JWT", "kid": kid });
+    let claims = serde_json::json!({ "sub": sub, "iat": iat, "exp": exp });
+    let mut token = String::new();
+    b64(header.to_string().as_bytes(), &mut token);
+    token.push('.');
+    b64(claims.to_string().as_bytes(), &mut token);
+    let sig = mac(secret, token.as_bytes()).finalize().into_bytes();
+    token.push('.');
+    b64(&sig, &mut token);
+    token
 }
 
 /// What a token must match to be accepted.
 #[derive(Debug, Clone, Copy)]
 pub struct Expectation<'a> {
-    /// The key's workspace.
-    pub workspace_id: &'a str,
-    /// The key's environment.
-    pub env: Environment,
     /// The customer in the path, when the route names one.
     pub customer_id: Option<&'a str>,
     /// Now, Unix seconds.
     pub now: i64,
 }
 
-/// Verifies a token: shape, `kid`, signature (constant time), audience, customer, lifetime.
+fn object(part: &str) -> Result<Map<String, Value>, TokenError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| TokenError::Malformed)?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(TokenError::Malformed),
+    }
+}
+
+/// A NumericDate: a JSON number of seconds, fractions allowed (and dropped).
+fn numeric_date(v: Option<&Value>) -> Result<Option<i64>, ()> {
+    match v {
+        None => Ok(None),
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(Some(i)),
+            #[allow(clippy::cast_possible_truncation)]
+            (None, Some(f)) if f.is_finite() && f.abs() < 1e15 => Ok(Some(f.floor() as i64)),
+            _ => Err(()),
+        },
+        Some(_) => Err(()),
+    }
+}
+
+/// Verifies a token against the live identity secrets of the key's workspace and
+/// environment.
 ///
-/// The signature is checked before any claim is trusted; expiry is reported only for a
-/// token that is otherwise valid, so `expired_customer_token` never leaks anything about a
-/// forged one.
+/// The header is read for `alg` and `kid` only; the claims are read after the signature
+/// verifies, and expiry is reported only for a token that is otherwise valid, so
+/// `expired_customer_token` never tells anything about a forged one.
 pub fn verify(
     token: &str,
     secrets: &[IdentitySecret],
@@ -146,176 +191,259 @@ pub fn verify(
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::Malformed);
     }
-    let rest = token.strip_prefix("v1.").ok_or(TokenError::Malformed)?;
-    let (payload_b64, sig_b64) = rest.split_once('.').ok_or(TokenError::Malformed)?;
-    let payload = URL_SAFE_NO_PAD
-        .decode(payload_b64)
-        .map_err(|_| TokenError::Malformed)?;
+    let mut parts = token.split('.');
+    let (Some(header_b64), Some(claims_b64), Some(sig_b64), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed);
+    };
+    let header = object(header_b64)?;
+    if header.get("alg").and_then(Value::as_str) != Some("HS256") {
+        return Err(TokenError::Algorithm);
+    }
+    // Extensions this verifier does not implement must not be ignored (RFC 7515 4.1.11).
+    if header.contains_key("crit") {
+        return Err(TokenError::Malformed);
+    }
     let sig = URL_SAFE_NO_PAD
         .decode(sig_b64)
         .map_err(|_| TokenError::Malformed)?;
-    let claims: Claims = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
-
-    let secret = secrets
+    let live = secrets
         .iter()
-        .find(|s| s.kid == claims.kid && s.retires_at.is_none_or(|r| want.now < r))
-        .ok_or(TokenError::UnknownKid)?;
-    let signed = &token[..3 + payload_b64.len()];
-    mac(&secret.secret, signed.as_bytes())
-        .verify_slice(&sig)
-        .map_err(|_| TokenError::BadSignature)?;
+        .filter(|s| s.retires_at.is_none_or(|r| want.now < r));
+    let candidates: Vec<&IdentitySecret> = match header.get("kid") {
+        None => live.collect(),
+        Some(Value::String(kid)) => live.filter(|s| &s.kid == kid).collect(),
+        Some(_) => return Err(TokenError::Malformed),
+    };
+    if candidates.is_empty() {
+        return Err(TokenError::UnknownKid);
+    }
+    let signed = &token.as_bytes()[..header_b64.len() + 1 + claims_b64.len()];
+    // Each candidate in constant time; without a kid there are two at most.
+    let verified = candidates.iter().fold(false, |ok, s| {
+        mac(&s.secret, signed).verify_slice(&sig).is_ok() | ok
+    });
+    if !verified {
+        return Err(TokenError::BadSignature);
+    }
 
-    if claims.ws != want.workspace_id || claims.env != want.env.as_str() {
-        return Err(TokenError::WrongAudience);
+    let claims = object(claims_b64)?;
+    let sub = match claims.get("sub") {
+        Some(Value::String(s)) if validate_customer_id(s).is_ok() => s.clone(),
+        _ => return Err(TokenError::BadSubject),
+    };
+    let exp = numeric_date(claims.get("exp"))
+        .map_err(|()| TokenError::NoExpiry)?
+        .ok_or(TokenError::NoExpiry)?;
+    let iat = numeric_date(claims.get("iat")).map_err(|()| TokenError::Malformed)?;
+    let nbf = numeric_date(claims.get("nbf")).map_err(|()| TokenError::Malformed)?;
+    match claims.get("aud") {
+        None => {}
+        Some(Value::String(a)) if a == AUDIENCE => {}
+        Some(Value::Array(list)) if list.iter().any(|a| a.as_str() == Some(AUDIENCE)) => {}
+        Some(_) => return Err(TokenError::WrongAudience),
     }
-    if let Some(cid) = want.customer_id {
-        if claims.cid != cid {
-            return Err(TokenError::WrongCustomer);
-        }
+    let horizon = want.now.saturating_add(LEEWAY_SECONDS);
+    if iat.is_some_and(|t| t > horizon) || nbf.is_some_and(|t| t > horizon) {
+        return Err(TokenError::NotYetValid);
     }
-    if claims.exp > want.now + MAX_TTL_SECONDS + CLOCK_SKEW_SECONDS {
+    if exp > horizon.saturating_add(MAX_TTL_SECONDS) {
         return Err(TokenError::TooLong);
     }
-    if claims.exp <= want.now {
+    if want.customer_id.is_some_and(|cid| cid != sub) {
+        return Err(TokenError::WrongCustomer);
+    }
+    if want.now > exp.saturating_add(LEEWAY_SECONDS) {
         return Err(TokenError::Expired);
     }
-    Ok(claims)
+    Ok(Claims { sub, exp })
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     const NOW: i64 = 1_800_000_000;
+    /// An identity secret as the dashboard shows it.
+    const SHOWN: &str = "q7Vb2Nx9Kp4Lm8Zt1Wc6Rj3Hs5Dy0Fa2Gu7Ie4Ok9Pw";
 
-    fn secret(kid: &str, byte: u8) -> IdentitySecret {
+    fn secret(kid: &str, shown: &str) -> IdentitySecret {
         IdentitySecret {
             kid: kid.to_owned(),
-            secret: vec![byte; SECRET_LEN],
+            secret: shown.as_bytes().to_vec(),
             retires_at: None,
-        }
-    }
-
-    fn claims(cid: &str, exp: i64) -> Claims {
-        Claims {
-            ws: "ws_demo".into(),
-            env: "test".into(),
-            cid: cid.into(),
-            exp,
-            kid: "ids_1".into(),
         }
     }
 
     fn want(cid: Option<&str>) -> Expectation<'_> {
         Expectation {
-            workspace_id: "ws_demo",
-            env: Environment::Test,
             customer_id: cid,
             now: NOW,
         }
     }
 
-    #[test]
-    fn a_signed_token_verifies_and_has_the_documented_shape() {
-        let s = secret("ids_1", 7);
-        let token = sign(&claims("ada", NOW + 3600), &s.secret);
-        assert!(token.starts_with("v1."));
-        assert_eq!(token.split('.').count(), 3);
-        let got = verify(&token, &[s], &want(Some("ada"))).expect("verifies");
-        assert_eq!(got.cid, "ada");
+    /// A token assembled from raw header and claims JSON, signed with `key`.
+    fn raw(header: &str, claims: &str, key: &[u8]) -> String {
+        let mut t = String::new();
+        b64(header.as_bytes(), &mut t);
+        t.push('.');
+        b64(claims.as_bytes(), &mut t);
+        let sig = mac(key, t.as_bytes()).finalize().into_bytes();
+        t.push('.');
+        b64(&sig, &mut t);
+        t
+    }
+
+    fn hs256(claims: &str) -> String {
+        raw(r#"{"alg":"HS256","typ":"JWT"}"#, claims, SHOWN.as_bytes())
+    }
+
+    fn check(token: &str) -> Result<Claims, TokenError> {
+        verify(token, &[secret("ids_1", SHOWN)], &want(Some("ada")))
     }
 
     #[test]
-    fn a_token_signed_elsewhere_matches_this_implementation() {
-        // Reference vector computed independently with Python's hmac/base64 modules.
-        let token = sign(&claims("ada", 1_800_003_600), &[7u8; 32]);
+    fn a_minted_token_verifies_and_is_a_standard_jwt() {
+        let token = sign("ada", NOW, NOW + 300, "ids_1", SHOWN.as_bytes());
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+        assert_eq!(header["alg"], "HS256");
+        assert_eq!(header["kid"], "ids_1");
+        assert_eq!(
+            check(&token),
+            Ok(Claims {
+                sub: "ada".into(),
+                exp: NOW + 300
+            })
+        );
+    }
+
+    #[test]
+    fn a_token_from_a_jwt_library_verifies() {
+        // Computed independently with Python's hmac and base64 modules (the same bytes PyJWT
+        // produces for `{"sub": "ada", "iat": 1800000000, "exp": 1800000300}`); the end-to-end
+        // tests mint with PyJWT and npm jsonwebtoken themselves.
+        let token = hs256(r#"{"sub":"ada","iat":1800000000,"exp":1800000300}"#);
         assert_eq!(
             token,
-            "v1.eyJ3cyI6IndzX2RlbW8iLCJlbnYiOiJ0ZXN0IiwiY2lkIjoiYWRhIiwiZXhwIjoxODAwMDAzNjAwLCJraWQiOiJpZHNfMSJ9.sf1HNEbZ8GXXQCoy4k-i6L5vbMXQJ3sPV3fMPIDD6dA"
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEiLCJpYXQiOjE4MDAwMDAwMDAsImV4cCI6MTgwMDAwMDMwMH0.HuxZ7DC_6lGKWiF-5PhmVERBNw3ViSC2nBg8AGTgfF0"
         );
+        assert!(check(&token).is_ok());
     }
 
     #[test]
-    fn tampering_with_any_part_is_refused() {
-        let s = secret("ids_1", 7);
-        let token = sign(&claims("ada", NOW + 3600), &s.secret);
-        let forged_payload = sign(&claims("bob", NOW + 3600), &[8u8; 32]);
-        let (_, forged_sig) = token.rsplit_once('.').expect("three parts");
-        let (forged_head, _) = forged_payload.rsplit_once('.').expect("three parts");
-        let swapped = format!("{forged_head}.{forged_sig}");
-        assert_eq!(
-            verify(&swapped, std::slice::from_ref(&s), &want(None)),
-            Err(TokenError::BadSignature)
+    fn only_hs256_is_accepted() {
+        let claims = r#"{"sub":"ada","exp":1800000300}"#;
+        for header in [
+            r#"{"alg":"none"}"#,
+            r#"{"alg":"HS512","typ":"JWT"}"#,
+            r#"{"alg":"HS384"}"#,
+            r#"{"alg":"RS256"}"#,
+            r#"{"alg":"hs256"}"#,
+            r#"{"typ":"JWT"}"#,
+        ] {
+            assert_eq!(
+                check(&raw(header, claims, SHOWN.as_bytes())),
+                Err(TokenError::Algorithm),
+                "{header}"
+            );
+        }
+        // `alg: none` with an empty signature.
+        let mut none = String::new();
+        b64(br#"{"alg":"none"}"#, &mut none);
+        none.push('.');
+        b64(claims.as_bytes(), &mut none);
+        none.push('.');
+        assert_eq!(check(&none), Err(TokenError::Algorithm));
+        let crit = raw(
+            r#"{"alg":"HS256","crit":["exp"]}"#,
+            claims,
+            SHOWN.as_bytes(),
         );
-        assert_eq!(
-            verify(&forged_payload, std::slice::from_ref(&s), &want(None)),
-            Err(TokenError::BadSignature)
-        );
-        assert_eq!(
-            verify("v1.x", std::slice::from_ref(&s), &want(None)),
-            Err(TokenError::Malformed)
-        );
-        assert_eq!(
-            verify("v2.a.b", std::slice::from_ref(&s), &want(None)),
-            Err(TokenError::Malformed)
-        );
-        assert_eq!(verify("", &[s], &want(None)), Err(TokenError::Malformed));
+        assert_eq!(check(&crit), Err(TokenError::Malformed));
     }
 
     #[test]
-    fn expiry_lifetime_customer_and_audience_are_enforced() {
-        let s = secret("ids_1", 7);
-        let expired = sign(&claims("ada", NOW - 1), &s.secret);
+    fn the_claims_are_checked_as_the_spec_says() {
+        let ok = |c: &str| check(&hs256(c));
+        assert!(ok(r#"{"sub":"ada","exp":1800000300,"aud":"tally"}"#).is_ok());
+        assert!(ok(r#"{"sub":"ada","exp":1800000300,"aud":["shop","tally"]}"#).is_ok());
+        assert!(ok(r#"{"sub":"ada","exp":1800000300.9}"#).is_ok());
         assert_eq!(
-            verify(&expired, std::slice::from_ref(&s), &want(None)),
-            Err(TokenError::Expired)
-        );
-        let forever = sign(&claims("ada", NOW + 30 * 24 * 3600), &s.secret);
-        assert_eq!(
-            verify(&forever, std::slice::from_ref(&s), &want(None)),
-            Err(TokenError::TooLong)
-        );
-        let ok = sign(&claims("ada", NOW + 60), &s.secret);
-        assert_eq!(
-            verify(&ok, std::slice::from_ref(&s), &want(Some("bob"))),
-            Err(TokenError::WrongCustomer)
-        );
-        let prod = Expectation {
-            env: Environment::Prod,
-            ..want(None)
-        };
-        assert_eq!(
-            verify(&ok, std::slice::from_ref(&s), &prod),
+            ok(r#"{"sub":"ada","exp":1800000300,"aud":"other"}"#),
             Err(TokenError::WrongAudience)
         );
-        let other_ws = Expectation {
-            workspace_id: "ws_other",
-            ..want(None)
-        };
-        assert_eq!(verify(&ok, &[s], &other_ws), Err(TokenError::WrongAudience));
-    }
-
-    #[test]
-    fn rolled_secrets_verify_until_they_retire() {
-        let old = IdentitySecret {
-            retires_at: Some(NOW + 10),
-            ..secret("ids_1", 7)
-        };
-        let new = secret("ids_2", 9);
-        let token = sign(&claims("ada", NOW + 60), &old.secret);
-        assert!(verify(&token, &[new.clone(), old.clone()], &want(None)).is_ok());
-        let later = Expectation {
-            now: NOW + 11,
-            ..want(None)
-        };
         assert_eq!(
-            verify(&token, &[new, old], &later),
-            Err(TokenError::UnknownKid)
+            ok(r#"{"sub":"ada","exp":1800000300,"aud":["other"]}"#),
+            Err(TokenError::WrongAudience)
+        );
+        assert_eq!(
+            ok(r#"{"sub":7,"exp":1800000300}"#),
+            Err(TokenError::BadSubject)
+        );
+        assert_eq!(ok(r#"{"exp":1800000300}"#), Err(TokenError::BadSubject));
+        assert_eq!(
+            ok(r#"{"sub":"a/b","exp":1800000300}"#),
+            Err(TokenError::BadSubject)
+        );
+        assert_eq!(ok(r#"{"sub":"ada"}"#), Err(TokenError::NoExpiry));
+        assert_eq!(
+            ok(r#"{"sub":"ada","exp":"1800000300"}"#),
+            Err(TokenError::NoExpiry)
+        );
+        assert_eq!(
+            ok(r#"{"sub":"bob","exp":1800000300}"#),
+            Err(TokenError::WrongCustomer)
+        );
+        // Lifetime: 24 hours (and the leeway) at most; 48 hours is refused.
+        assert!(ok(&format!(
+            r#"{{"sub":"ada","exp":{}}}"#,
+            NOW + MAX_TTL_SECONDS
+        ))
+        .is_ok());
+        assert_eq!(
+            ok(&format!(
+                r#"{{"sub":"ada","exp":{}}}"#,
+                NOW + 2 * MAX_TTL_SECONDS
+            )),
+            Err(TokenError::TooLong)
+        );
+        // Issued in the future beyond the leeway.
+        assert!(ok(&format!(
+            r#"{{"sub":"ada","iat":{},"exp":{}}}"#,
+            NOW + 60,
+            NOW + 600
+        ))
+        .is_ok());
+        assert_eq!(
+            ok(&format!(
+                r#"{{"sub":"ada","iat":{},"exp":{}}}"#,
+                NOW + 61,
+                NOW + 600
+            )),
+            Err(TokenError::NotYetValid)
+        );
+        assert_eq!(
+            ok(&format!(
+                r#"{{"sub":"ada","nbf":{},"exp":{}}}"#,
+                NOW + 120,
+                NOW + 600
+            )),
+            Err(TokenError::NotYetValid)
         );
     }
 
     #[test]
-    fn expired_maps_to_its_own_code() {
+    fn expiry_has_sixty_seconds_of_leeway_and_its_own_code() {
+        let at = |exp: i64| check(&hs256(&format!(r#"{{"sub":"ada","exp":{exp}}}"#)));
+        assert!(at(NOW - 60).is_ok());
+        assert_eq!(at(NOW - 61), Err(TokenError::Expired));
         assert_eq!(
             ApiError::from(TokenError::Expired).code,
             ErrorCode::ExpiredCustomerToken
@@ -324,5 +452,112 @@ mod tests {
             ApiError::from(TokenError::BadSignature).code,
             ErrorCode::InvalidCustomerToken
         );
+        // A forged, expired token is a bad signature, never "expired".
+        let forged = raw(
+            r#"{"alg":"HS256"}"#,
+            r#"{"sub":"ada","exp":1}"#,
+            b"another secret",
+        );
+        assert_eq!(check(&forged), Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn the_key_is_the_secret_as_shown_and_kid_picks_among_live_secrets() {
+        let claims = r#"{"sub":"ada","exp":1800000300}"#;
+        // Keyed by the decoded bytes of the shown string: refused.
+        let decoded = URL_SAFE_NO_PAD.decode(SHOWN).unwrap();
+        assert_eq!(
+            check(&raw(r#"{"alg":"HS256"}"#, claims, &decoded)),
+            Err(TokenError::BadSignature)
+        );
+        let old = IdentitySecret {
+            retires_at: Some(NOW + 10),
+            ..secret("ids_old", "the old secret")
+        };
+        let new = secret("ids_new", SHOWN);
+        let both = [new.clone(), old.clone()];
+        let by_old = raw(r#"{"alg":"HS256"}"#, claims, b"the old secret");
+        let by_new = hs256(claims);
+        // Without a kid, each live secret is tried.
+        assert!(verify(&by_old, &both, &want(None)).is_ok());
+        assert!(verify(&by_new, &both, &want(None)).is_ok());
+        // With one, only that secret.
+        let old_kid = raw(
+            r#"{"alg":"HS256","kid":"ids_old"}"#,
+            claims,
+            b"the old secret",
+        );
+        assert!(verify(&old_kid, &both, &want(None)).is_ok());
+        let wrong_kid = raw(
+            r#"{"alg":"HS256","kid":"ids_new"}"#,
+            claims,
+            b"the old secret",
+        );
+        assert_eq!(
+            verify(&wrong_kid, &both, &want(None)),
+            Err(TokenError::BadSignature)
+        );
+        let unknown = raw(r#"{"alg":"HS256","kid":"ids_x"}"#, claims, SHOWN.as_bytes());
+        assert_eq!(
+            verify(&unknown, &both, &want(None)),
+            Err(TokenError::UnknownKid)
+        );
+        // After the overlap, only the new secret.
+        let later = Expectation {
+            now: NOW + 11,
+            ..want(None)
+        };
+        assert_eq!(
+            verify(&by_old, &both, &later),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(verify(&old_kid, &both, &later), Err(TokenError::UnknownKid));
+        assert!(verify(&by_new, &[new, old], &later).is_ok());
+    }
+
+    #[test]
+    fn shape_and_size_are_strict() {
+        let good = hs256(r#"{"sub":"ada","exp":1800000300}"#);
+        assert!(check(&good).is_ok());
+        for bad in [
+            String::new(),
+            "a.b".into(),
+            format!("{good}.x"),
+            format!("{good}="),
+            good.replacen('.', "=.", 1),
+            good.replace('-', "+"),
+            " ".to_owned() + &good,
+        ] {
+            if bad == good {
+                continue;
+            }
+            assert!(check(&bad).is_err(), "{bad}");
+        }
+        let padding = "x".repeat(MAX_TOKEN_LEN);
+        let big = hs256(&format!(
+            r#"{{"sub":"ada","exp":1800000300,"pad":"{padding}"}}"#
+        ));
+        assert_eq!(check(&big), Err(TokenError::Malformed));
+    }
+
+    proptest! {
+        /// Any single-byte change to a valid token is refused.
+        #[test]
+        fn any_single_byte_change_is_refused(i in 0usize..400, byte in 0u8..=255) {
+            let token = sign("ada", NOW, NOW + 300, "ids_1", SHOWN.as_bytes());
+            let mut bytes = token.clone().into_bytes();
+            let i = i % bytes.len();
+            prop_assume!(bytes[i] != byte);
+            bytes[i] = byte;
+            if let Ok(changed) = String::from_utf8(bytes) {
+                prop_assert!(check(&changed).is_err(), "{changed}");
+            }
+        }
+
+        /// Arbitrary strings never panic and never verify.
+        #[test]
+        fn arbitrary_strings_never_verify(s in ".{0,300}") {
+            prop_assert!(check(&s).is_err());
+        }
     }
 }

@@ -4,6 +4,8 @@
 //! "<t>.<body>")>`. Receivers recompute the HMAC over the raw body, compare in constant
 //! time, and refuse timestamps older than a tolerance (replay protection).
 
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -98,6 +100,44 @@ fn hex(b: &[u8]) -> String {
 /// The `Tally-Signature` value for `body` at Unix second `t`.
 pub fn sign(secret: &[u8], t: i64, body: &[u8]) -> String {
     format!("t={t},v1={}", hex(&mac(secret, t, body)))
+}
+
+/// The Standard Webhooks headers' names: the event's id (the same on every retry and
+/// redelivery), the Unix second of the attempt, and `v1,<base64 signature>`.
+pub const STANDARD_ID_HEADER: &str = "webhook-id";
+/// See [`STANDARD_ID_HEADER`].
+pub const STANDARD_TIMESTAMP_HEADER: &str = "webhook-timestamp";
+/// See [`STANDARD_ID_HEADER`].
+pub const STANDARD_SIGNATURE_HEADER: &str = "webhook-signature";
+
+/// A new signing secret: `whsec_` and standard base64 (with padding) of 32 random bytes,
+/// the form every Standard Webhooks library reads.
+pub fn new_secret(random: &[u8; 32]) -> String {
+    format!("whsec_{}", STANDARD.encode(random))
+}
+
+/// The key Standard Webhooks signatures use: the secret after `whsec_`, base64-decoded.
+/// Secrets made before standard base64 (URL-safe, unpadded) decode too.
+pub fn standard_key(secret: &str) -> Option<Vec<u8>> {
+    let body = secret.strip_prefix("whsec_").unwrap_or(secret);
+    STANDARD
+        .decode(body)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(body))
+        .ok()
+}
+
+/// The `webhook-signature` value: `v1,` and the standard base64 of
+/// HMAC-SHA256(`standard_key(secret)`, `"{id}.{t}.{body}"`). `None` when the secret does not
+/// decode (never for a secret this product made).
+pub fn standard_signature(secret: &str, id: &str, t: i64, body: &[u8]) -> Option<String> {
+    let key = standard_key(secret)?;
+    let mut m = Hmac::<Sha256>::new_from_slice(&key).ok()?;
+    m.update(id.as_bytes());
+    m.update(b".");
+    m.update(t.to_string().as_bytes());
+    m.update(b".");
+    m.update(body);
+    Some(format!("v1,{}", STANDARD.encode(m.finalize().into_bytes())))
 }
 
 /// Why a signature is refused.
@@ -385,6 +425,40 @@ mod tests {
                 "{u}"
             );
         }
+    }
+
+    #[test]
+    fn new_secrets_are_whsec_and_standard_base64() {
+        let secret = new_secret(&[0xfb; 32]);
+        assert!(secret.starts_with("whsec_"));
+        let body = &secret["whsec_".len()..];
+        assert_eq!(body.len(), 44);
+        assert!(body.ends_with('='), "padded: {body}");
+        assert!(
+            body.contains('+') || body.contains('/'),
+            "standard alphabet: {body}"
+        );
+        assert_eq!(standard_key(&secret), Some(vec![0xfb; 32]));
+        // A secret from before (URL-safe, unpadded) still decodes.
+        let old = format!("whsec_{}", URL_SAFE_NO_PAD.encode([0xfb; 32]));
+        assert_eq!(standard_key(&old), Some(vec![0xfb; 32]));
+        assert_eq!(standard_key("whsec_%%%"), None);
+        assert_eq!(standard_signature("whsec_%%%", "evt_1", 1, b"{}"), None);
+    }
+
+    #[test]
+    fn the_standard_signature_matches_the_specifications_example() {
+        // The example of the Standard Webhooks specification (standard-webhooks.com).
+        let sig = standard_signature(
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1_614_265_330,
+            br#"{"test": 2432232314}"#,
+        );
+        assert_eq!(
+            sig.as_deref(),
+            Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        );
     }
 
     #[test]

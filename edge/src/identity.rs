@@ -5,8 +5,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde::Deserialize;
 use tally_core::key::Environment;
 use tally_core::token::IdentitySecret;
@@ -65,14 +63,12 @@ pub(crate) async fn secrets(
             environment: environment.as_str(),
             kid: &r.kid,
         };
-        let encoded = sealing::open_text(env, purpose, &r.secret).await?;
-        let Ok(secret) = URL_SAFE_NO_PAD.decode(&encoded) else {
-            worker::console_error!("identity secret {} is not base64url", r.kid);
-            continue;
-        };
+        // The HMAC key is the secret as the dashboard shows it, so any JWT library signs
+        // with the string merchants copy.
+        let shown = sealing::open_text(env, purpose, &r.secret).await?;
         secrets.push(IdentitySecret {
             kid: r.kid,
-            secret,
+            secret: shown.into_bytes(),
             retires_at: r.retires_at,
         });
     }

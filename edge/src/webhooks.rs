@@ -216,6 +216,7 @@ impl DurableObject for WebhookDispatcher {
 struct DueRow {
     id: String,
     endpoint_id: String,
+    event_id: String,
     payload: String,
     attempts: i64,
     url: String,
@@ -275,7 +276,7 @@ async fn deliver_due(env: &Env, ws: &str) -> Result<i64, Failure> {
     let now = store::now_ms();
     let due: Vec<DueRow> = store::all(
         &db,
-        "SELECT d.id, d.endpoint_id, d.payload, d.attempts, e.url, e.secret FROM webhook_deliveries d \
+        "SELECT d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, e.url, e.secret FROM webhook_deliveries d \
          JOIN webhook_endpoints e ON e.id = d.endpoint_id \
          WHERE d.workspace_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 \
          ORDER BY d.next_attempt_at LIMIT ?3",
@@ -290,7 +291,7 @@ async fn deliver_due(env: &Env, ws: &str) -> Result<i64, Failure> {
             endpoint_id: &d.endpoint_id,
         };
         let outcome = match sealing::open(env, purpose, &d.secret).await {
-            Ok(secret) => attempt_delivery(&d.url, &secret, &d.payload, &d.id).await,
+            Ok(secret) => attempt_delivery(&d, &secret).await,
             Err(_) => Err("the endpoint's signing secret could not be opened".to_owned()),
         };
         let finished = store::now_ms();
@@ -342,14 +343,13 @@ async fn deliver_due(env: &Env, ws: &str) -> Result<i64, Failure> {
     Ok(n)
 }
 
-/// POSTs one signed delivery; the receiver's status code, or why there was none.
-async fn attempt_delivery(
-    url: &str,
-    secret: &[u8],
-    payload: &str,
-    delivery_id: &str,
-) -> Result<u16, String> {
+/// POSTs one signed delivery; the receiver's status code, or why there was none. Signed
+/// twice from the one secret: `Tally-Signature` (Stripe's scheme, keyed by the whole secret
+/// string) and the Standard Webhooks headers (keyed by the decoded secret), so receivers
+/// verify with a library they already have.
+async fn attempt_delivery(d: &DueRow, secret: &[u8]) -> Result<u16, String> {
     let t = store::now_ms() / 1000;
+    let payload = d.payload.as_str();
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
     set("Content-Type", "application/json")?;
@@ -358,14 +358,21 @@ async fn attempt_delivery(
         SIGNATURE_HEADER,
         &webhook::sign(secret, t, payload.as_bytes()),
     )?;
-    set("Tally-Delivery-Id", delivery_id)?;
+    set("Tally-Delivery-Id", &d.id)?;
+    set(webhook::STANDARD_ID_HEADER, &d.event_id)?;
+    set(webhook::STANDARD_TIMESTAMP_HEADER, &t.to_string())?;
+    let standard = std::str::from_utf8(secret)
+        .ok()
+        .and_then(|s| webhook::standard_signature(s, &d.event_id, t, payload.as_bytes()))
+        .ok_or("the endpoint's signing secret is not a whsec_ secret")?;
+    set(webhook::STANDARD_SIGNATURE_HEADER, &standard)?;
     let mut init = RequestInit::new();
     // A 3xx is a failed attempt: a public URL must not bounce a delivery elsewhere.
     init.with_method(Method::Post)
         .with_redirect(RequestRedirect::Manual)
         .with_headers(headers)
         .with_body(Some(JsValue::from_str(payload)));
-    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+    let req = Request::new_with_init(&d.url, &init).map_err(|e| e.to_string())?;
     let signal = AbortSignal::from(worker::web_sys::AbortSignal::timeout_with_u32(
         ATTEMPT_TIMEOUT_MS,
     ));

@@ -9,6 +9,7 @@ import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import jwt from "jsonwebtoken";
 
 const EDGE = process.env.TALLY_BASE_URL;
 assert.ok(EDGE, "TALLY_BASE_URL is not set: run these tests with `make test`");
@@ -21,7 +22,7 @@ const HOSTILE_CSS = `
       font-size: 40px !important; display: inline !important; padding: 30px !important; }
   tally-wallet { all: unset !important; }`;
 
-const page = (snippet, script = "") => `<!doctype html><html lang="en"><head><meta charset="utf-8">
+const page = (snippet, script = "", lang = "en") => `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
 <script async type="module" src="${EDGE}/embed.js"></script><style>${HOSTILE_CSS}</style></head>
 <body><h1>A storefront</h1>${snippet}<script type="module">${script}</script></body></html>`;
 
@@ -32,6 +33,7 @@ const PAGES = {
   "/ok.html": page(wallet(demo.publishable_key)),
   "/secret.html": page(wallet(demo.secret_key)),
   "/signed-out.html": page(`<tally-wallet workspace="${demo.workspace_id}" key="${demo.publishable_key}" sign-in-text="Log in for your coins"></tally-wallet>`),
+  ...Object.fromEntries(["en_US", "", "de-DE", "fr-CA", "ar"].map((l) => [`/lang-${l}.html`, page(wallet(demo.publishable_key), "", l)])),
   "/attack.html": page("", `
     window.attack = fetch("${EDGE}/v1/customers/${demo.customer_id}/coins/debit", {
       method: "POST",
@@ -125,7 +127,7 @@ test("a secret key in the snippet shows a configuration error and is never sent"
   await p.goto(`${storefront}/secret.html`);
   await p.locator("tally-wallet .err").waitFor({ timeout: 15000 });
   assert.match(await p.locator("tally-wallet .err").innerText(), /not set up correctly/);
-  assert.ok(errors.some((e) => /Secret keys must never be on a web page/.test(e)), errors.join("\n"));
+  assert.ok(errors.some((e) => /a secret key is in this page's <tally-wallet key>.*roll the secret key/.test(e)), errors.join("\n"));
   assert.deepEqual(sent, [], "no request carried the secret key");
   assert.ok(!errors.some((e) => e.includes(demo.secret_key)), "the console message does not repeat the key");
   await p.close();
@@ -161,7 +163,9 @@ test("a shopper who is not signed in sees the merchant's sign-in text, and the w
   assert.match(await note.innerText(), /Log in for your coins/);
   await p.evaluate((t) => document.querySelector("tally-wallet").setAttribute("customer-token", t), demo.customer_token);
   await p.locator("tally-wallet .balance").waitFor({ timeout: 15000 });
-  await p.evaluate(() => document.querySelector("tally-wallet").setAttribute("customer-token", "v1.expired.token"));
+  // Expired two minutes ago (past the 60 s leeway), signed as a merchant's Node backend would.
+  const expired = jwt.sign({ sub: demo.customer_id, exp: Math.floor(Date.now() / 1000) - 120 }, demo.identity_secret);
+  await p.evaluate((t) => document.querySelector("tally-wallet").setAttribute("customer-token", t), expired);
   await p.locator("tally-wallet .note").waitFor({ timeout: 15000 });
   assert.match(await p.locator("tally-wallet .note").innerText(), /session has ended/);
   await p.close();
@@ -200,6 +204,41 @@ test("the balance refreshes when the tab regains focus, without a reload", async
   await p.locator("tally-wallet .balance", { hasText: after }).waitFor({ timeout: 5000 });
   await p.close();
 });
+
+// The shopper's language: the page's `lang` (normalised, or skipped when invalid), then the
+// browser's. Numbers and plurals come from the browser's Intl; Arabic is laid out right to
+// left with the link left to right; the card keeps its size (no layout shift) in each.
+for (const [lang, locale, greeting, dir] of [
+  ["en_US", "en-US", /^Hi /, "ltr"],
+  ["", "en-US", /^Hi /, "ltr"],
+  ["de-DE", "de-DE", /^Hallo /, "ltr"],
+  ["fr-CA", "fr-CA", /^Bonjour /, "ltr"],
+  ["ar", "ar", /^مرحبًا /, "rtl"],
+]) {
+  test(`<html lang="${lang}">: the wallet speaks ${locale}`, async () => {
+    const p = await context.newPage();
+    const errors = [];
+    p.on("pageerror", (e) => errors.push(String(e)));
+    const catalogs = [];
+    p.on("request", (r) => r.url().includes("/i18n/") && catalogs.push(r.url()));
+    const expected = await balance();
+    await p.goto(`${storefront}/lang-${lang}.html`);
+    const amount = p.locator("tally-wallet .balance");
+    await amount.waitFor({ timeout: 15000 });
+    assert.equal((await amount.innerText()).split("\n")[0].replace(/coins$/, "").trim(),
+      new Intl.NumberFormat(locale).format(expected));
+    assert.match(await p.locator("tally-wallet .hello").innerText(), greeting);
+    const mount = p.locator("tally-wallet .mount");
+    assert.equal(await mount.getAttribute("dir"), dir);
+    assert.equal(await p.locator("tally-wallet output").getAttribute("dir"), "ltr", "the link reads left to right");
+    const box = await p.locator("tally-wallet .card").boundingBox();
+    assert.equal(Math.round(box.height), 172);
+    assert.equal(catalogs.length, locale.startsWith("en") ? 0 : 1, "English is built in; others one small file");
+    assert.deepEqual(errors, []);
+    await p.screenshot({ path: join(ARTIFACTS, `widget-lang-${lang || "empty"}.png`) });
+    await p.close();
+  });
+}
 
 test("the demo storefront at / shows the demo shopper's wallet, as a newcomer sees it", async () => {
   const p = await context.newPage();

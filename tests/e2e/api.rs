@@ -272,7 +272,10 @@ fn customer_tokens_are_minted_only_by_secret_keys_within_24_hours() {
         Some(&json!({"customer_id": "ada", "ttl_seconds": 120})),
     );
     assert_eq!(a.status, 200, "{}", a.text);
-    assert!(a.body["token"].as_str().unwrap().starts_with("v1."));
+    // A JWT: `header.claims.signature`, the header `{"alg":"HS256",…}`.
+    let token = a.body["token"].as_str().unwrap();
+    assert_eq!(token.split('.').count(), 3, "{token}");
+    assert!(token.starts_with("eyJhbGciOiJIUzI1NiIs"), "{token}");
     assert!(a.body["expires_at"].as_str().unwrap().ends_with('Z'));
     for ttl in [0, 59, 86_401] {
         let a = w.server(

@@ -14,6 +14,10 @@ use tally_e2e::{unique, unique_ip, world, Session};
 struct Received {
     signature: String,
     delivery_id: String,
+    /// The Standard Webhooks headers.
+    webhook_id: String,
+    webhook_timestamp: String,
+    webhook_signature: String,
     body: Vec<u8>,
 }
 
@@ -23,10 +27,24 @@ fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<Received>) {
     receiver_with(statuses, None)
 }
 
+/// A receiver that answers 503 to the first delivery of each event (by `webhook-id`) and
+/// 200 to its retries: deterministic whatever other events share the endpoint.
+fn receiver_failing_each_event_once() -> (String, mpsc::Receiver<Received>) {
+    receiver_impl(vec![], None, true)
+}
+
 /// [`receiver`], answering with `Location: <location>` too.
 fn receiver_with(
     statuses: Vec<u16>,
     location: Option<String>,
+) -> (String, mpsc::Receiver<Received>) {
+    receiver_impl(statuses, location, false)
+}
+
+fn receiver_impl(
+    statuses: Vec<u16>,
+    location: Option<String>,
+    fail_first_per_event: bool,
 ) -> (String, mpsc::Receiver<Received>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!(
@@ -36,6 +54,7 @@ fn receiver_with(
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut statuses = statuses.into_iter();
+        let mut seen = std::collections::HashSet::new();
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -59,7 +78,15 @@ fn receiver_with(
             let len: usize = header("content-length").parse().unwrap_or(0);
             let mut body = vec![0u8; len];
             reader.read_exact(&mut body).unwrap();
-            let status = statuses.next().unwrap_or(200);
+            let status = if fail_first_per_event {
+                if seen.insert(header("webhook-id")) {
+                    503
+                } else {
+                    200
+                }
+            } else {
+                statuses.next().unwrap_or(200)
+            };
             let location = location
                 .as_deref()
                 .map(|l| format!("Location: {l}\r\n"))
@@ -71,6 +98,9 @@ fn receiver_with(
             let _ = tx.send(Received {
                 signature: header("tally-signature"),
                 delivery_id: header("tally-delivery-id"),
+                webhook_id: header("webhook-id"),
+                webhook_timestamp: header("webhook-timestamp"),
+                webhook_signature: header("webhook-signature"),
                 body,
             });
         }
@@ -411,4 +441,112 @@ fn a_redirect_is_a_failed_attempt_and_is_never_followed() {
         None,
         None,
     );
+}
+
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Verifies a delivery with third-party libraries, as merchants would: npm `standardwebhooks`
+/// and Stripe's SDK (`stripe.webhooks.constructEvent`), and PyPI `standardwebhooks`. Each
+/// prints the event's id when it verifies; a failure is a non-zero exit.
+fn verify_with_libraries(r: &Received, secret: &str) {
+    use base64::Engine as _;
+    const NODE: &str = "const [body64, id, ts, sig, stripeSig, secret] = process.argv.slice(1); \
+        const body = Buffer.from(body64, 'base64').toString('utf8'); \
+        const { Webhook } = require('standardwebhooks'); \
+        const a = new Webhook(secret).verify(body, { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': sig }); \
+        const stripe = require('stripe')('sk_test_unused'); \
+        const b = stripe.webhooks.constructEvent(body, stripeSig, secret, 300); \
+        if (a.id !== b.id) throw new Error('different events'); \
+        process.stdout.write(a.id);";
+    const PYTHON: &str = "import base64, sys; from standardwebhooks.webhooks import Webhook; \
+        body64, id, ts, sig, secret = sys.argv[1:]; \
+        event = Webhook(secret).verify(base64.b64decode(body64), {'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': sig}); \
+        print(event['id'], end='')";
+    let body64 = base64::engine::general_purpose::STANDARD.encode(&r.body);
+    let run = |cmd: &mut std::process::Command| {
+        let out = cmd.current_dir(root()).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let event: Value = serde_json::from_slice(&r.body).unwrap();
+    let node = run(std::process::Command::new("node").args([
+        "-e",
+        NODE,
+        &body64,
+        &r.webhook_id,
+        &r.webhook_timestamp,
+        &r.webhook_signature,
+        &r.signature,
+        secret,
+    ]));
+    assert_eq!(node, event["id"].as_str().unwrap());
+    let python = run(
+        std::process::Command::new(root().join(".venv/bin/python")).args([
+            "-c",
+            PYTHON,
+            &body64,
+            &r.webhook_id,
+            &r.webhook_timestamp,
+            &r.webhook_signature,
+            secret,
+        ]),
+    );
+    assert_eq!(python, event["id"].as_str().unwrap());
+}
+
+#[test]
+fn deliveries_verify_with_standard_webhooks_libraries_and_stripes_sdk_and_keep_their_id_on_retry() {
+    let w = world();
+    let owner = w.fixture_member("admin_owner");
+    let (url, rx) = receiver_failing_each_event_once();
+    // Key events: other tests create keys in this workspace too, so keep the one about ours.
+    let (_, secret) = endpoint(&owner, &url, &["api_key.created"]);
+    // `whsec_` and standard base64 of 32 bytes: what the Standard Webhooks libraries read.
+    let body = &secret["whsec_".len()..];
+    assert_eq!(body.len(), 44, "{secret}");
+    use base64::Engine as _;
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .map(|b| b.len()),
+        Ok(32)
+    );
+    let (key, _) = owner.create_key(json!({"name": unique("stdhooks"), "access": "read_only"}));
+    let mut ours = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ours.len() < 2 {
+        let r = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("deliveries of our event so far: {}", ours.len()));
+        let event: Value = serde_json::from_slice(&r.body).unwrap();
+        if event["data"]["key"]["id"] == key["id"] {
+            ours.push(r);
+        }
+    }
+    let (first, retry) = (&ours[0], &ours[1]);
+    for r in [first, retry] {
+        verify_with_libraries(r, &secret);
+        let event: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(event["type"], "api_key.created");
+        assert_eq!(r.webhook_id, event["id"].as_str().unwrap());
+        assert!(
+            r.webhook_signature.starts_with("v1,"),
+            "{}",
+            r.webhook_signature
+        );
+    }
+    assert_eq!(
+        first.webhook_id, retry.webhook_id,
+        "the same id on every retry"
+    );
+    assert_eq!(first.delivery_id, retry.delivery_id);
 }

@@ -37,8 +37,10 @@ with `Origin`, `Sec-Fetch-Site` or `Sec-Fetch-Dest`) is refused with 403 \
 refused with `secret_key_in_url`. Rotate keys periodically and use HTTPS only.
 
 **Customer tokens.** A publishable key reads a shopper's data only with a customer token \
-your server mints for that shopper (`POST /v1/customer-tokens`, or signed with the \
-workspace's identity secret).
+your server mints for that shopper: a JWT signed HS256 with the workspace's identity secret \
+exactly as the dashboard shows it (`jwt.sign({ sub: customerId }, secret, { expiresIn: \"1h\" })` \
+in any JWT library), or `POST /v1/customer-tokens`. `sub` is the customer id; `exp` is at most \
+24 hours ahead; `aud`, when present, includes `tally`.
 
 **Errors** are `{\"error\":{\"code\",\"message\",\"request_id\"}}`; branch on `code`, which \
 never changes. Lists answer `{\"data\":[…],\"next_cursor\"}`: pass `next_cursor` as `cursor`.

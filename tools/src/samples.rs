@@ -15,6 +15,7 @@ const T0: &str = "2026-11-23T10:00:00.000Z";
 const T1: &str = "2026-11-23T10:15:00.000Z";
 const CUSTOMER: &str = "cus_demo_ada";
 const CODE: &str = "7KQ2MX9PLW";
+const IDENTITY_SECRET: &str = "q7Vb2Nx9Kp4Lm8Zt1Wc6Rj3Hs5Dy0Fa2Gu7Ie4Ok9Pw";
 
 /// What the document shows for one operation.
 pub struct Sample {
@@ -164,7 +165,14 @@ pub fn data_plane(op: Operation) -> Sample {
                 ttl_seconds: Some(3600),
             },
             CustomerTokenResponse {
-                token: "v1.eyJ3cyI6IndzX2RlbW8iLCJlbnYiOiJ0ZXN0IiwiY2lkIjoiY3VzX2RlbW9fYWRhIiwiZXhwIjoxNzk1NDI0NDAwLCJraWQiOiJpZHNfZGVtbyJ9.3q2-7wXyZ0b8c1d2e3f4g5h6i7j8k9l0m1n2o3p4q5r".into(),
+                // A real JWT, signed with the sample identity secret below.
+                token: tally_core::token::sign(
+                    CUSTOMER,
+                    1_795_424_400,
+                    1_795_428_000,
+                    "ids_8Hn3Kq1Wz5Tc7Vb2",
+                    IDENTITY_SECRET.as_bytes(),
+                ),
                 expires_at: "2026-11-23T11:00:00.000Z".into(),
             },
         ),
@@ -447,12 +455,12 @@ pub fn control_plane(op: AdminOp) -> Sample {
             },
             RevealedIdentitySecret {
                 identity_secret: identity_secret("current"),
-                secret: "q7Vb2Nx9Kp4Lm8Zt1Wc6Rj3Hs5Dy0Fa2Gu7Ie4Ok9Pw".into(),
+                secret: IDENTITY_SECRET.into(),
             },
         ),
         AdminOp::RevealIdentitySecret => answer(RevealedIdentitySecret {
             identity_secret: identity_secret("current"),
-            secret: "q7Vb2Nx9Kp4Lm8Zt1Wc6Rj3Hs5Dy0Fa2Gu7Ie4Ok9Pw".into(),
+            secret: IDENTITY_SECRET.into(),
         }),
         AdminOp::ListExposures => answer(Page {
             data: vec![Exposure {

@@ -53,9 +53,7 @@ pub fn phase_for_error(status: u16, code: &str) -> Phase {
         "expired_customer_token" | "invalid_customer_token" => Phase::Expired,
         "rate_limited" | "internal_error" => Phase::Unavailable,
         _ if status >= 500 => Phase::Unavailable,
-        _ => Phase::Misconfigured(
-            ["The edge refused this widget's configuration (", code, ")."].concat(),
-        ),
+        _ => Phase::Misconfigured(["Tally: refused (", code, ")."].concat()),
     }
 }
 

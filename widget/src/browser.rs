@@ -1,7 +1,7 @@
 //! The few browser APIs the widget uses, through `js_sys::Reflect` where web-sys would need
-//! unstable features or extra bindings: `Intl.NumberFormat`, the Clipboard API, Web Share.
+//! unstable features or extra bindings: the Clipboard API, Web Share.
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -11,24 +11,6 @@ fn prop(obj: &JsValue, name: &str) -> JsValue {
 
 fn navigator() -> JsValue {
     web_sys::window().map_or(JsValue::UNDEFINED, |w| w.navigator().into())
-}
-
-/// `1234` → `1,234` (en) / `1.234` (de) / `1 234` (fr), in the page's locale.
-pub fn format_number(n: f64, locale: &str) -> String {
-    let locales = Array::of1(&JsValue::from_str(locale));
-    let format = js_sys::Intl::NumberFormat::new(&locales, &Object::new()).format();
-    format
-        .call1(&JsValue::NULL, &JsValue::from_f64(n))
-        .ok()
-        .and_then(|s| s.as_string())
-        // JavaScript's own number formatting: Rust's float formatting would add ~6 KB.
-        .unwrap_or_else(|| {
-            String::from(
-                js_sys::Number::from(n)
-                    .to_string_with_radix(10)
-                    .unwrap_or_default(),
-            )
-        })
 }
 
 /// Copies `text` with the Clipboard API. `false` when unavailable or refused.

@@ -6,8 +6,8 @@
 mod api;
 mod browser;
 pub mod components;
+pub mod i18n;
 pub mod state;
-mod style;
 
 use wasm_bindgen::prelude::*;
 use yew::AppHandle;
@@ -21,26 +21,17 @@ pub struct Wallet {
 }
 
 /// The element's settings, as the loader passes them: one array `[edge, workspace, key,
-/// customer token, sign-in text, locale]` of strings (one argument instead of six keeps the
+/// customer token, sign-in text, translator]` (one argument instead of six keeps the
 /// generated glue small).
 fn config(args: &js_sys::Array) -> Config {
     let arg = |i: u32| args.get(i).as_string().unwrap_or_default();
-    let (sign_in_text, locale) = (arg(4), arg(5));
     Config {
         edge: arg(0).into(),
         workspace: arg(1).into(),
         api_key: arg(2).into(),
         token: arg(3).into(),
-        sign_in_text: if sign_in_text.is_empty() {
-            "Sign in to see your coins and your referral link.".into()
-        } else {
-            sign_in_text.into()
-        },
-        locale: if locale.is_empty() {
-            "en".into()
-        } else {
-            locale.into()
-        },
+        sign_in_text: arg(4).into(),
+        tr: i18n::Tr::from_js(args.get(5)),
     }
 }
 

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use tally_widget::components::card::{Card, CardProps};
 use tally_widget::components::wallet::{Config, Wallet};
+use tally_widget::i18n::Tr;
 use tally_widget::state::WalletView;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -42,6 +43,23 @@ async fn find(root: &web_sys::Element, selector: &str) -> web_sys::Element {
     panic!("{selector} never appeared; DOM: {}", root.inner_html());
 }
 
+/// A translator like the loader's (`www/embed.js`), over the real English or German strings,
+/// asked by index in the order of en.json.
+fn tr(locale: &str) -> Tr {
+    let en = include_str!("../i18n/en.json");
+    let strings = match locale {
+        "de" => include_str!("../i18n/de.json"),
+        _ => en,
+    };
+    let body = format!(
+        "const keys = Object.keys({en}); const s = {strings};
+         let v = k === 255 ? '{{n}}' : s[keys[k]];
+         if (typeof v === 'object') v = v[new Intl.PluralRules('{locale}').select(n)] ?? v.other;
+         return v.replace('{{n}}', new Intl.NumberFormat('{locale}').format(n)).replace('{{name}}', () => name);"
+    );
+    Tr(js_sys::Function::new_with_args("k, n, name", &body))
+}
+
 fn view(balance: f64) -> Rc<WalletView> {
     Rc::new(WalletView {
         name: Some("Ada".into()),
@@ -61,7 +79,7 @@ fn config(key: &str, token: &str) -> Config {
         api_key: key.to_owned().into(),
         token: token.to_owned().into(),
         sign_in_text: "Log in to see your coins".into(),
-        locale: "en".into(),
+        tr: tr("en"),
     }
 }
 
@@ -82,12 +100,15 @@ fn fetches() -> u32 {
 }
 
 #[wasm_bindgen_test]
-async fn the_balance_is_formatted_in_the_page_locale_in_a_live_region() {
-    for (locale, expected) in [("en", "1,234,567"), ("de", "1.234.567")] {
+async fn the_balance_is_formatted_in_the_shoppers_language_in_a_live_region() {
+    for (locale, expected, hello, joined) in [
+        ("en", "1,234,567", "Hi Ada", "2 friends joined"),
+        ("de", "1.234.567", "Hallo Ada", "2 Freunde dabei"),
+    ] {
         let r = root();
         let props = CardProps {
             view: view(1_234_567.0),
-            locale: locale.into(),
+            tr: tr(locale),
             refreshing: false,
         };
         yew::Renderer::<Card>::with_root_and_props(r.clone(), props).render();
@@ -100,11 +121,10 @@ async fn the_balance_is_formatted_in_the_page_locale_in_a_live_region() {
             Some("polite")
         );
         let all = r.text_content().unwrap();
-        assert!(all.contains("Hi Ada"), "{all}");
-        assert!(
-            all.contains("2 joined"),
-            "the referral count is shown: {all}"
-        );
+        assert!(all.contains(hello), "{all}");
+        assert!(all.contains(joined), "the referral count is shown: {all}");
+        let link = r.query_selector("output").unwrap().unwrap();
+        assert_eq!(link.get_attribute("dir").as_deref(), Some("ltr"));
         assert!(
             all.contains("Earn 50 coins per friend"),
             "the reward text is shown: {all}"
@@ -123,7 +143,7 @@ async fn the_copy_button_copies_the_link_and_announces_it() {
     let r = root();
     let props = CardProps {
         view: view(10.0),
-        locale: "en".into(),
+        tr: tr("en"),
         refreshing: false,
     };
     yew::Renderer::<Card>::with_root_and_props(r.clone(), props).render();

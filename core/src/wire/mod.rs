@@ -310,7 +310,7 @@ pub struct CustomerTokenRequest {
 /// `POST /v1/customer-tokens` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomerTokenResponse {
-    /// `v1.….…`
+    /// A JWT (HS256, the identity secret's `kid` in its header).
     pub token: String,
     /// RFC 3339.
     pub expires_at: String,

@@ -1,7 +1,5 @@
 //! Webhook endpoints, their delivery log, and manual redelivery.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde::Deserialize;
 use tally_core::key::Environment;
 use tally_core::rng::Csprng;
@@ -107,7 +105,7 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
     let description = description(body.description.as_deref())?;
     let mut raw = [0u8; 32];
     PlatformRng.fill(&mut raw);
-    let secret = format!("whsec_{}", URL_SAFE_NO_PAD.encode(raw));
+    let secret = webhook::new_secret(&raw);
     let id = rng::new_id("wh");
     let sealed = sealing::seal(
         call.env,

@@ -40,7 +40,7 @@ impl Call<'_> {
     pub(super) fn customer_id(&self) -> Result<String, Failure> {
         match (&self.route.customer_id, &self.claims) {
             (Some(id), _) => Ok(id.clone()),
-            (None, Some(c)) => Ok(validate_customer_id(&c.cid)?.to_owned()),
+            (None, Some(c)) => Ok(validate_customer_id(&c.sub)?.to_owned()),
             (None, None) => Err(ErrorCode::InvalidCustomerId.into()),
         }
     }

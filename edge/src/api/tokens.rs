@@ -2,7 +2,7 @@
 
 use tally_core::ids::validate_customer_id;
 use tally_core::time::rfc3339;
-use tally_core::token::{self, Claims};
+use tally_core::token;
 use tally_core::wire::{CustomerTokenRequest, CustomerTokenResponse};
 use tally_core::{ApiError, ErrorCode};
 use worker::{Request, Response};
@@ -34,16 +34,10 @@ pub(super) async fn create(call: &Call<'_>, req: &mut Request) -> Result<Respons
             "This workspace has no identity secret for this environment yet; create one in the dashboard.",
         )
     })?;
-    let exp = call.now / 1000 + ttl;
-    let claims = Claims {
-        ws: call.grant.workspace_id.clone(),
-        env: call.grant.env.as_str().to_owned(),
-        cid,
-        exp,
-        kid: current.kid.clone(),
-    };
+    let now = call.now / 1000;
+    let exp = now + ttl;
     ok(&CustomerTokenResponse {
-        token: token::sign(&claims, &current.secret),
+        token: token::sign(&cid, now, exp, &current.kid, &current.secret),
         expires_at: rfc3339(exp * 1000),
     })
 }

@@ -421,19 +421,18 @@ fn fixtures(a: &Args) -> Result<(), String> {
 
 fn storefront(a: &Args) -> Result<(), String> {
     let state = DemoState::load(&a.state).ok_or("run `tally-seed sql` first")?;
-    let secret = URL_SAFE_NO_PAD
-        .decode(&state.identity_secret)
-        .map_err(|e| e.to_string())?;
-    let claims = tally_core::token::Claims {
-        ws: state.workspace_id.clone(),
-        env: "test".to_owned(),
-        cid: state.customer_id.clone(),
-        exp: now_ms()? / 1000 + tally_core::token::MAX_TTL_SECONDS,
-        kid: state.identity_secret_kid.clone(),
-    };
+    // A JWT signed HS256 with the identity secret as shown, as a merchant's backend would.
+    let now = now_ms()? / 1000;
+    let token = tally_core::token::sign(
+        &state.customer_id,
+        now,
+        now + tally_core::token::MAX_TTL_SECONDS,
+        &state.identity_secret_kid,
+        state.identity_secret.as_bytes(),
+    );
     let credentials = json!({
         "publishableKey": state.publishable_key,
-        "customerToken": tally_core::token::sign(&claims, &secret),
+        "customerToken": token,
     });
     let out = a.out.clone().ok_or("--out is required for storefront")?;
     let text = format!(

@@ -12,8 +12,8 @@ use crate::browser;
 use crate::components::card::Card;
 use crate::components::notice::notice;
 use crate::components::skeleton::skeleton;
+use crate::i18n::{key as s, Tr};
 use crate::state::{Action, Phase, State};
-use crate::style::CSS;
 
 /// The `<tally-wallet>` element's attributes, plus what the loader knows.
 #[derive(Properties, PartialEq, Clone, Debug)]
@@ -23,10 +23,10 @@ pub struct Config {
     pub workspace: AttrValue,
     pub api_key: AttrValue,
     pub token: AttrValue,
-    /// Shown to shoppers who are not signed in (`sign-in-text`).
+    /// Shown to shoppers who are not signed in (`sign-in-text`); empty for the default.
     pub sign_in_text: AttrValue,
-    /// The page's locale, for number formatting.
-    pub locale: AttrValue,
+    /// The shopper's language (`i18n`).
+    pub tr: Tr,
 }
 
 /// Checks the snippet before any request. A secret key is refused outright: it must never be
@@ -34,15 +34,13 @@ pub struct Config {
 pub fn validate(c: &Config) -> Result<(), String> {
     if key::claimed_kind(&c.api_key) == Some(KeyKind::Secret) {
         return Err(
-            "Tally: a secret key (…_sk_…) is in this page's <tally-wallet key>. Secret keys must never be on a web page: \
-             anyone can read them. Use your publishable key (…_pk_…) and roll the secret key now."
+            "Tally: a secret key is in this page's <tally-wallet key>, where anyone can read it. \
+             Use a publishable key (…_pk_…) and roll the secret key now."
                 .into(),
         );
     }
     if key::claimed_kind(&c.api_key) != Some(KeyKind::Publishable) {
-        return Err(
-            "Tally: <tally-wallet key> must be a publishable key (test_pk_… or prod_pk_…).".into(),
-        );
+        return Err("Tally: <tally-wallet key> must be a publishable key (…_pk_…).".into());
     }
     if !c.workspace.starts_with("ws_") {
         return Err("Tally: <tally-wallet workspace> must be your workspace id (ws_…).".into());
@@ -104,29 +102,34 @@ pub fn Wallet(config: &Config) -> Html {
     use_refresh_on_focus(load.clone());
     use_mark_when_ready(matches!(state.phase, Phase::Ready { .. }));
 
+    let tr = &config.tr;
     let body = match &state.phase {
-        Phase::Loading => skeleton(),
+        Phase::Loading => skeleton(tr),
         Phase::Ready { view, refreshing } => {
-            html! { <Card view={view.clone()} locale={config.locale.clone()} refreshing={*refreshing} /> }
+            html! { <Card view={view.clone()} tr={tr.clone()} refreshing={*refreshing} /> }
         }
-        Phase::SignedOut => notice(config.sign_in_text.clone(), false, None),
-        Phase::Expired => notice("Your session has ended. Refresh the page to see your coins.".into(), false, None),
+        Phase::SignedOut => {
+            let text = if config.sign_in_text.is_empty() {
+                tr.t(s::SIGN_IN)
+            } else {
+                config.sign_in_text.clone()
+            };
+            notice(text, false, None, tr)
+        }
+        Phase::Expired => notice(tr.t(s::EXPIRED), false, None, tr),
         Phase::Unavailable => {
             let load = load.clone();
-            notice("Your coins could not be loaded.".into(), false, Some(Callback::from(move |()| load.emit(()))))
+            notice(
+                tr.t(s::FAILED),
+                false,
+                Some(Callback::from(move |()| load.emit(()))),
+                tr,
+            )
         }
-        Phase::Misconfigured(_) => notice(
-            "This rewards widget is not set up correctly. (Details for the site owner are in the browser console.)".into(),
-            true,
-            None,
-        ),
+        Phase::Misconfigured(_) => notice(tr.t(s::BROKEN), true, None, tr),
     };
-    html! {
-        <>
-            <style>{ CSS }</style>
-            <section aria-label="Your rewards">{ body }</section>
-        </>
-    }
+    // The CSS is the loader's (`www/embed.js`), already in the shadow root.
+    html! { <section aria-label={tr.t(s::REGION)}>{ body }</section> }
 }
 
 /// Sets `performance.mark("tally:wallet-ready")` the first time the balance is on screen, so
