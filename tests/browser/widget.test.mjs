@@ -217,8 +217,15 @@ for (const [lang, locale, greeting, dir] of [
 ]) {
   test(`<html lang="${lang}">: the wallet speaks ${locale}`, async () => {
     const p = await context.newPage();
+    await p.addInitScript(() => {
+      window.__cls = 0;
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => { if (!e.hadRecentInput) window.__cls += e.value; }))
+        .observe({ type: "layout-shift", buffered: true });
+    });
     const errors = [];
     p.on("pageerror", (e) => errors.push(String(e)));
+    const widgetCalls = [];
+    p.on("request", (r) => r.url().includes("/v1/widget") && widgetCalls.push(r.url()));
     const catalogs = [];
     p.on("request", (r) => r.url().includes("/i18n/") && catalogs.push(r.url()));
     const expected = await balance();
@@ -234,6 +241,9 @@ for (const [lang, locale, greeting, dir] of [
     const box = await p.locator("tally-wallet .card").boundingBox();
     assert.equal(Math.round(box.height), 172);
     assert.equal(catalogs.length, locale.startsWith("en") ? 0 : 1, "English is built in; others one small file");
+    assert.equal(widgetCalls.length, 1, "one data request in every language");
+    await p.waitForTimeout(300);
+    assert.equal(await p.evaluate(() => window.__cls), 0, "no layout shift in any language");
     assert.deepEqual(errors, []);
     await p.screenshot({ path: join(ARTIFACTS, `widget-lang-${lang || "empty"}.png`) });
     await p.close();

@@ -50,6 +50,36 @@ cookie) and, on every call that changes state, the session's `X-CSRF-Token`; gen
 rolling and deleting keys also take the member's PIN in `X-Confirm-Pin`. It never accepts an \
 API key and only answers the dashboard's own origin.";
 
+/// The customer tokens tag: the minting snippets the README shows, in every language.
+const CUSTOMER_TOKENS: &str = r#"Short-lived proofs that a shopper is signed in: a JWT signed HS256 with the workspace's identity secret, exactly as the dashboard shows it (the string is the key). `sub` is the customer id; `exp` at most 24 hours ahead; `aud`, when present, includes `tally`. Mint them on your server with the JWT library you already use.
+
+Node.js (`jsonwebtoken`):
+```js
+import jwt from "jsonwebtoken";
+const token = jwt.sign({ sub: customer.id }, process.env.TALLY_IDENTITY_SECRET, { expiresIn: "1h" });
+```
+
+Python (`PyJWT`):
+```python
+import jwt, os, time
+token = jwt.encode({"sub": customer.id, "exp": int(time.time()) + 3600}, os.environ["TALLY_IDENTITY_SECRET"], algorithm="HS256")
+```
+
+PHP (`firebase/php-jwt`):
+```php
+use Firebase\JWT\JWT;
+$token = JWT::encode(['sub' => $customer->id, 'exp' => time() + 3600], getenv('TALLY_IDENTITY_SECRET'), 'HS256');
+```
+
+Rust (`jsonwebtoken`):
+```rust
+let claims = serde_json::json!({ "sub": customer.id, "exp": now_secs + 3600 });
+let key = jsonwebtoken::EncodingKey::from_secret(identity_secret.as_bytes());
+let token = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key)?;
+```
+
+Or `POST /v1/customer-tokens` with a secret key."#;
+
 const TAGS: &[(&str, &str)] = &[
     (
         "Widget",
@@ -61,10 +91,7 @@ const TAGS: &[(&str, &str)] = &[
         "Balances and the immutable, idempotent coin ledger.",
     ),
     ("Referrals", "Referral codes, links and rewards."),
-    (
-        "Customer tokens",
-        "Short-lived proofs that a shopper is signed in.",
-    ),
+    ("Customer tokens", CUSTOMER_TOKENS),
     ("Meta", "Health, this document and its readable page."),
     (
         "Session",

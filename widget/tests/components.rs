@@ -170,7 +170,11 @@ async fn a_secret_key_is_refused_before_any_request() {
     let r = root();
     // Shaped like a secret key (built here so no key-shaped literal is committed).
     let key = &["test", "sk", &"0".repeat(40)].join("_");
-    yew::Renderer::<Wallet>::with_root_and_props(r.clone(), config(key, "v1.a.b")).render();
+    yew::Renderer::<Wallet>::with_root_and_props(
+        r.clone(),
+        config(key, "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"),
+    )
+    .render();
     let err = find(&r, ".err").await;
     assert!(err.text_content().unwrap().contains("not set up correctly"));
     sleep(50).await;
@@ -196,7 +200,11 @@ async fn an_unreachable_edge_shows_a_retry_button_that_asks_again() {
     count_fetches();
     let r = root();
     let key = "test_pk_0000000000000000000000000000000000000000";
-    yew::Renderer::<Wallet>::with_root_and_props(r.clone(), config(key, "v1.a.b")).render();
+    yew::Renderer::<Wallet>::with_root_and_props(
+        r.clone(),
+        config(key, "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"),
+    )
+    .render();
     let retry = find(&r, ".note button").await;
     assert_eq!(retry.text_content().as_deref(), Some("Try again"));
     let first = fetches();
