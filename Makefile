@@ -16,13 +16,13 @@ check:
 	@printf '\n\033[1;34m==> cargo fmt --check and cargo clippy -D warnings\033[0m\n'
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p tally-edge -p tally-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -p tally-edge -p tally-widget -p tally-dashboard --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 # Native tests (the core's unit and property tests, the widget's state machine, the tools),
 # then the widget's components in headless Chromium.
 unit:
 	@printf '\n\033[1;34m==> Native tests (core rules, property tests)\033[0m\n'
-	cargo test -p tally-core -p tally-tools -p tally-widget
+	cargo test -p tally-core -p tally-tools -p tally-widget -p tally-dashboard
 	@printf '\n\033[1;34m==> Widget component tests (wasm-bindgen-test, headless Chromium)\033[0m\n'
 	@scripts/widget-tests.sh
 

@@ -99,6 +99,30 @@ function assemble(dir, { demo }) {
   }
   if (!english) fail("widget/i18n/en.json is missing");
 
+  // The merchant dashboard: glue and wasm under content-hashed names, a boot module (also
+  // hashed) that starts them, and the page, which only the Worker serves (as v1/dashboard.html,
+  // at /dashboard and every /dashboard/… path, so step 0 runs there too).
+  const board = (file) => {
+    const p = at("build", "dashboard", file);
+    if (!existsSync(p)) fail(`${p} is missing: run scripts/build-dashboard.sh first`);
+    return readFileSync(p);
+  };
+  const hash8 = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 12);
+  const boardGlue = board("tally_dashboard.js");
+  const boardWasm = board("tally_dashboard_bg.wasm");
+  const glueName = `dashboard-assets/dashboard.${hash8(boardGlue)}.js`;
+  const wasmName = `dashboard-assets/dashboard_bg.${hash8(boardWasm)}.wasm`;
+  files.set(glueName, boardGlue);
+  files.set(wasmName, boardWasm);
+  const boot = Buffer.from(
+    `import init from "/${glueName}";\ninit({ module_or_path: "/${wasmName}" });\n`,
+  );
+  const bootName = `dashboard-assets/boot.${hash8(boot)}.js`;
+  files.set(bootName, boot);
+  const page = readFileSync(at("dashboard", "index.html"), "utf8");
+  if (!page.includes('"/dashboard-assets/boot.js"')) fail("dashboard/index.html no longer loads /dashboard-assets/boot.js");
+  files.set("v1/dashboard.html", Buffer.from(page.replace('"/dashboard-assets/boot.js"', `"/${bootName}"`)));
+
   let embed = readFileSync(at("www", "embed.js"), "utf8");
   for (const [from, to] of [
     ["widget/tally_widget.js", `widget/${glue.name}`],

@@ -6,7 +6,8 @@
 //   - the assets: embed.js loads content-hashed glue and wasm that exist; the widget's files
 //     are served immutable and embed.js briefly; the OpenAPI document is there; the demo
 //     storefront and its credentials are not;
-//   - the widget transfer (embed.js + glue + wasm, brotli quality 11) at most 60,000 bytes.
+//   - the widget transfer (embed.js + glue + wasm, brotli quality 11) at most 60,000 bytes;
+//   - the dashboard's first load (boot module + glue + wasm, brotli 11) at most 250,000 bytes.
 //
 // `node scripts/deploy-check.mjs` fails (exit 1) on any miss; `--report` prints the same
 // figures and never fails (make bench).
@@ -99,6 +100,26 @@ const perLanguage = Object.entries(catalogs).map(([lang, file]) => {
   return `${lang} +${bytes ? brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length : "?"}`;
 });
 console.log(`    each other language adds one catalog (bytes brotli): ${perLanguage.join(", ")}`);
+// The dashboard's first load: the page's boot module, glue and wasm (the page itself is the
+// Worker's answer, a few KB).
+const DASHBOARD_BUDGET_BYTES = 250_000;
+const dashboardPage = existsSync(join(assets, "v1", "dashboard.html")) ? read("v1/dashboard.html").toString() : "";
+check(Boolean(dashboardPage), "the dashboard's page is in the assets");
+const bootName = dashboardPage.match(/dashboard-assets\/boot\.[0-9a-f]{12}\.js/)?.[0];
+const bootCode = bootName && existsSync(join(assets, bootName)) ? read(bootName).toString() : "";
+const dashboardFiles = [bootName, ...bootCode.matchAll(/dashboard-assets\/[a-z_]+\.[0-9a-f]{12}\.(js|wasm)/g)].map((m) => (typeof m === "string" ? m : m?.[0]));
+let dashboardBr = 0;
+for (const f of dashboardFiles) {
+  if (f && existsSync(join(assets, f))) dashboardBr += brotliCompressSync(read(f), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  else check(false, `${f} is in the assets`);
+}
+check(dashboardFiles.length === 3, "the dashboard loads a boot module, its glue and its wasm");
+check(
+  dashboardBr > 0 && dashboardBr <= DASHBOARD_BUDGET_BYTES,
+  `dashboard first load ${dashboardBr} bytes brotli <= ${DASHBOARD_BUDGET_BYTES}`,
+);
+check(/\/dashboard-assets\/\*\n(  .*\n)*  Cache-Control: public, max-age=31536000, immutable/.test(headers), "dashboard files are served immutable");
+
 let builtWith = "";
 try {
   builtWith = readFileSync(join(root, "build", "widget", "BUILT_WITH"), "utf8").trim();

@@ -24,6 +24,7 @@ seed_tool finish --state "$DEMO_STATE" --base-url "$BASE"
 
 say "Tally is running"
 note "Storefront demo:   $BASE/"
+note "Dashboard:         $BASE/dashboard (admin_email / admin_password in .tally/demo.json)"
 note "API docs:          $BASE/docs"
 note "OpenAPI:           $BASE/v1/openapi.json"
 note "Credentials:       .tally/demo.json (local demo values only)"

@@ -96,6 +96,13 @@ routes! {
     /// This document, readable and searchable, with every sample. No key.
     Docs => { "GET" "/docs", name: "docs", key: false, scopes: [], token: Never, secret_only: false,
         doc: { tag: "Meta", summary: "Readable API docs", answer: 200 Html as "text/html", query: [], errors: [] } },
+    /// The merchant dashboard (a single-page app): signing in, API keys. No key: it calls the
+    /// control plane with the member's session.
+    Dashboard => { "GET" "/dashboard", name: "dashboard", key: false, scopes: [], token: Never, secret_only: false,
+        doc: { tag: "Meta", summary: "The merchant dashboard", answer: 200 Html as "text/html", query: [], errors: [] } },
+    /// A page of the dashboard: the same app, which shows the page its path names.
+    DashboardPage => { "GET" "/dashboard/{page}", name: "dashboard.page", key: false, scopes: [], token: Never, secret_only: false,
+        doc: { tag: "Meta", summary: "A page of the merchant dashboard", answer: 200 Html as "text/html", query: [], errors: [] } },
     /// Everything the widget shows in one simple GET (no CORS preflight): the shopper's
     /// name, coin balance and label, referral code, link, count and reward. With a
     /// publishable key and a customer token in the query (`key`, `ws`, `token`), or from a

@@ -31,6 +31,19 @@ pub(crate) async fn answer(op: Operation, env: &Env) -> Result<Response, Failure
             asset(env, "v1/openapi.json", "application/json; charset=utf-8").await
         }
         Operation::Docs => asset(env, "v1/docs.html", "text/html; charset=utf-8").await,
+        Operation::Dashboard | Operation::DashboardPage => {
+            let mut page = asset(env, "v1/dashboard.html", "text/html; charset=utf-8").await?;
+            let h = page.headers_mut();
+            // Its own scripts only (and their wasm); same-origin calls; never framed.
+            let _ = h.set(
+                "Content-Security-Policy",
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            );
+            let _ = h.set("Cache-Control", "no-cache");
+            let _ = h.set("Referrer-Policy", "same-origin");
+            Ok(page)
+        }
         _ => Ok(respond::json(
             200,
             &Health {

@@ -263,6 +263,13 @@ fn data_plane(op: Operation) -> Op {
         ));
         errors.push(ErrorCode::InvalidCustomerId);
     }
+    if op.path_template().contains("{page}") {
+        params.push(path_param(
+            "page",
+            "A page of the dashboard, e.g. `keys`; the app shows \"not found\" for any other.",
+            json!({ "type": "string", "minLength": 1 }),
+        ));
+    }
     if op.path_template().contains("{code}") {
         params.push(path_param(
             "code",

@@ -83,7 +83,7 @@ pub fn data_plane(op: Operation) -> Sample {
             "info": { "title": "Tally API", "version": "0.1.0" },
             "paths": { "/v1/health": { "get": { "operationId": "health" } } },
         })),
-        Operation::Docs => Sample {
+        Operation::Docs | Operation::Dashboard | Operation::DashboardPage => Sample {
             body: None,
             answer: None,
         },

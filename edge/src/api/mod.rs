@@ -131,6 +131,10 @@ pub(crate) async fn dispatch(call: &Call<'_>, req: &mut Request) -> Result<Respo
         Operation::ApplyReferral => referrals::apply(call, req).await,
         Operation::CreateCustomerToken => tokens::create(call, req).await,
         // Public operations are answered before authorization.
-        Operation::Health | Operation::OpenApi | Operation::Docs => Err(ErrorCode::NotFound.into()),
+        Operation::Health
+        | Operation::OpenApi
+        | Operation::Docs
+        | Operation::Dashboard
+        | Operation::DashboardPage => Err(ErrorCode::NotFound.into()),
     }
 }

@@ -1,0 +1,151 @@
+//! Calls to the control plane. The method and path come from the route table
+//! (`tally_core::admin::AdminOp`); bodies and answers are `tally_core::wire` types; a refusal
+//! is the API's `{"error":{code,message,request_id}}`, typed.
+
+use gloo_net::http::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tally_core::admin::AdminOp;
+use tally_core::wire::ErrorEnvelope;
+
+/// Why a call did not succeed, as the API said it (or as the network failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The HTTP status (0: no answer).
+    pub status: u16,
+    /// The stable error code, e.g. `pin_invalid`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+    /// Quote it to support.
+    pub request_id: String,
+}
+
+impl Failure {
+    fn network() -> Failure {
+        Failure {
+            status: 0,
+            code: "network_error".into(),
+            message: "The dashboard could not reach Tally. Check your connection and try again."
+                .into(),
+            request_id: String::new(),
+        }
+    }
+}
+
+/// The operation's path with `ids` in its `{…}` segments, in order (percent-encoded).
+pub fn path(op: AdminOp, ids: &[&str]) -> String {
+    let (_, template) = op.endpoint();
+    let mut ids = ids.iter();
+    template
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                ids.next().map_or_else(String::new, |id| encode_segment(id))
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Percent-encodes everything but the unreserved characters, so an id is one path segment.
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The credentials of a state-changing call.
+#[derive(Debug, Clone, Copy)]
+pub struct Guard<'a> {
+    /// The session's `csrf_token`.
+    pub csrf: &'a str,
+    /// The member's PIN, for operations the table marks PIN-guarded.
+    pub pin: Option<&'a str>,
+}
+
+/// Calls `op`; `body` is sent as JSON when given.
+pub async fn call<B: Serialize, T: DeserializeOwned>(
+    op: AdminOp,
+    ids: &[&str],
+    body: Option<&B>,
+    guard: Option<Guard<'_>>,
+) -> Result<T, Failure> {
+    let (method, _) = op.endpoint();
+    let method = match method {
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "PATCH" => Method::PATCH,
+        "DELETE" => Method::DELETE,
+        _ => Method::GET,
+    };
+    let mut request = RequestBuilder::new(&path(op, ids)).method(method);
+    if let Some(g) = guard {
+        request = request.header("X-CSRF-Token", g.csrf);
+        if let Some(pin) = g.pin {
+            request = request.header("X-Confirm-Pin", pin);
+        }
+    }
+    let request = match body {
+        Some(b) => request.json(b).map_err(|_| Failure::network())?,
+        None => request.build().map_err(|_| Failure::network())?,
+    };
+    let response = request.send().await.map_err(|_| Failure::network())?;
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return response.json::<T>().await.map_err(|_| Failure::network());
+    }
+    match response.json::<ErrorEnvelope>().await {
+        Ok(e) => Err(Failure {
+            status,
+            code: e.error.code,
+            message: e.error.message,
+            request_id: e.error.request_id,
+        }),
+        Err(_) => Err(Failure {
+            status,
+            ..Failure::network()
+        }),
+    }
+}
+
+/// A call without a body.
+pub async fn call_empty<T: DeserializeOwned>(
+    op: AdminOp,
+    ids: &[&str],
+    guard: Option<Guard<'_>>,
+) -> Result<T, Failure> {
+    call::<(), T>(op, ids, None, guard).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_come_from_the_route_table_with_ids_in_their_segments() {
+        assert_eq!(path(AdminOp::ListKeys, &[]), "/v1/admin/keys");
+        assert_eq!(
+            path(AdminOp::RollKey, &["key_1"]),
+            "/v1/admin/keys/key_1/roll"
+        );
+        assert_eq!(
+            path(AdminOp::Redeliver, &["wh_1", "dlv_2"]),
+            "/v1/admin/webhooks/wh_1/deliveries/dlv_2/redeliver"
+        );
+        // An id never escapes its segment.
+        assert_eq!(
+            path(AdminOp::GetKey, &["a/b?c"]),
+            "/v1/admin/keys/a%2Fb%3Fc"
+        );
+        assert_eq!(path(AdminOp::GetKey, &["é"]), "/v1/admin/keys/%C3%A9");
+    }
+}

@@ -1,0 +1,4 @@
+//! Pieces every page uses.
+
+pub mod copy;
+pub mod shell;

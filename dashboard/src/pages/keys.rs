@@ -1,0 +1,421 @@
+//! API keys (seeds 000, 001, 003, 004): the list, and creating a key behind the PIN, shown
+//! once with a copy button. Admins and superadmins only; what a role may not do is not offered.
+
+use std::rc::Rc;
+
+use tally_core::admin::{Action, AdminOp, NewKey};
+use tally_core::wire::{CreatedKey, KeyList, KeyView};
+use web_sys::{HtmlDialogElement, HtmlInputElement, HtmlTextAreaElement};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::key_actions::{Intent, KeyAction};
+use crate::api::{self, Failure, Guard};
+use crate::components::copy::CopyButton;
+use crate::session::{may, SessionCtx, SessionState};
+
+/// The list's state.
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ready(Rc<Vec<KeyView>>),
+    Failed(Failure),
+}
+
+/// A refusal, in words the member can act on.
+pub fn explain(f: &Failure) -> String {
+    match f.code.as_str() {
+        "pin_required" => "Enter your PIN to confirm.".into(),
+        "pin_invalid" => "That PIN is not correct.".into(),
+        "pin_locked" => f.message.clone(),
+        "forbidden_role" => "Your role cannot do this. Ask an admin.".into(),
+        _ if f.request_id.is_empty() => f.message.clone(),
+        _ => format!("{} (request {})", f.message, f.request_id),
+    }
+}
+
+/// A key's type as the list says it.
+pub fn kind_label(kind: &str) -> &'static str {
+    if kind == "secret" {
+        "Secret"
+    } else {
+        "Publishable"
+    }
+}
+
+/// A key's access as the list says it.
+pub fn access_label(k: &KeyView) -> String {
+    match k.access.as_str() {
+        "read_only" => "Read only".into(),
+        "full_access" => "Full access".into(),
+        _ => format!("Custom ({} scopes)", k.scopes.len()),
+    }
+}
+
+/// An RFC 3339 time as a date, or `never`.
+fn day(t: Option<&str>, none: &str) -> String {
+    t.map_or_else(|| none.to_owned(), |t| t.get(..10).unwrap_or(t).to_owned())
+}
+
+#[function_component]
+pub fn Keys() -> Html {
+    let Some(ctx) = use_context::<SessionCtx>() else {
+        return html! {};
+    };
+    let SessionState::SignedIn(session) = (*ctx).clone() else {
+        return html! {};
+    };
+    let load = use_state(|| Load::Loading);
+    let generation = use_state(|| 0u32);
+    {
+        let load = load.clone();
+        use_effect_with(*generation, move |_| {
+            spawn_local(async move {
+                load.set(
+                    match api::call_empty::<KeyList>(AdminOp::ListKeys, &[], None).await {
+                        Ok(list) => Load::Ready(Rc::new(list.data)),
+                        Err(f) => Load::Failed(f),
+                    },
+                );
+            });
+        });
+    }
+    let dialog = use_node_ref();
+    let open = {
+        let dialog = dialog.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
+                let _ = d.show_modal();
+            }
+        })
+    };
+    let reload = {
+        let generation = generation.clone();
+        Callback::from(move |()| generation.set(*generation + 1))
+    };
+    let can_manage = may(&session, Action::ManageKeys);
+    let action_dialog = use_node_ref();
+    let intent = use_state(|| None::<Intent>);
+    let act = {
+        let (intent, dialog) = (intent.clone(), action_dialog.clone());
+        Callback::from(move |i: Intent| {
+            intent.set(Some(i));
+            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
+                let _ = d.show_modal();
+            }
+        })
+    };
+    let after_action = {
+        let (intent, reload) = (intent.clone(), reload.clone());
+        Callback::from(move |()| {
+            intent.set(None);
+            reload.emit(());
+        })
+    };
+    let approved = session.workspace.status == "approved";
+    html! {
+        <>
+            <p class="warning" role="note">
+                <strong>{ "Never put a secret key in a web page or an app." }</strong>
+                { " Publishable keys (pk) are read-only and safe in your storefront; secret keys (sk) stay on your server, and one used from a browser is refused and reported. Rotate keys periodically and call Tally over HTTPS only." }
+            </p>
+            <div class="toolbar">
+                if can_manage {
+                    <button type="button" onclick={open}>{ "Create key" }</button>
+                } else {
+                    <button type="button" disabled=true title="Only admins and superadmins create keys">{ "Create key" }</button>
+                }
+            </div>
+            { match &*load {
+                Load::Loading => html! { <p aria-busy="true">{ "Loading keys…" }</p> },
+                Load::Failed(f) => html! { <p class="error" role="alert">{ explain(f) }</p> },
+                Load::Ready(keys) if keys.is_empty() => html! {
+                    <p class="empty">{ "No keys yet. Create a publishable key for your storefront and a secret key for your server." }</p>
+                },
+                Load::Ready(keys) => key_table(keys, can_manage.then_some(&act)),
+            } }
+            <CreateKey dialog={dialog} csrf={AttrValue::from(session.csrf_token.clone())} {approved} on_done={reload} />
+            <KeyAction dialog={action_dialog} intent={(*intent).clone()} csrf={AttrValue::from(session.csrf_token.clone())} on_done={after_action} />
+        </>
+    }
+}
+
+fn key_table(keys: &[KeyView], act: Option<&Callback<Intent>>) -> Html {
+    let buttons = |k: &KeyView| -> Html {
+        let Some(act) = act else { return html! {} };
+        if k.revoked_at.is_some() {
+            return html! {};
+        }
+        let k = Rc::new(k.clone());
+        let button = |label: &'static str, intent: Intent| {
+            let act = act.clone();
+            let onclick = Callback::from(move |_: MouseEvent| act.emit(intent.clone()));
+            html! { <button type="button" class="secondary small" aria-label={format!("{label} {}", k.name)} {onclick}>{ label }</button> }
+        };
+        html! {
+            <div class="row-actions">
+                if k.rolled_to.is_none() { { button("Roll", Intent::Roll(k.clone())) } }
+                { button("Revoke", Intent::Revoke(k.clone())) }
+                { button("Delete", Intent::Delete(k.clone())) }
+            </div>
+        }
+    };
+    html! {
+        <div class="table-wrap">
+            <table>
+                <caption class="sr-only">{ "API keys, newest first" }</caption>
+                <thead><tr>
+                    <th scope="col">{ "Name" }</th>
+                    <th scope="col">{ "Key" }</th>
+                    <th scope="col">{ "Type" }</th>
+                    <th scope="col">{ "Access" }</th>
+                    <th scope="col">{ "Environment" }</th>
+                    <th scope="col">{ "Wallets" }</th>
+                    <th scope="col">{ "Created" }</th>
+                    <th scope="col">{ "Last used" }</th>
+                    <th scope="col">{ "Expires" }</th>
+                    <th scope="col">{ "Status" }</th>
+                    <th scope="col"><span class="sr-only">{ "Actions" }</span></th>
+                </tr></thead>
+                <tbody>
+                    { for keys.iter().map(|k| html! {
+                        <tr key={k.id.clone()}>
+                            <td><span class="name">{ k.name.clone() }</span><br /><small>{ k.description.clone() }</small></td>
+                            <td><code>{ k.redacted.clone() }</code></td>
+                            <td>{ kind_label(&k.kind) }</td>
+                            <td>{ access_label(k) }</td>
+                            <td>{ if k.environment == "prod" { "Production" } else { "Test" } }</td>
+                            <td>{ k.wallets.iter().map(|w| format!("{} ({})", w.wallet, w.currency_type)).collect::<Vec<_>>().join(", ") }</td>
+                            <td><time datetime={k.created_at.clone()}>{ day(Some(&k.created_at), "") }</time><br /><small>{ k.created_by.clone().unwrap_or_default() }</small></td>
+                            <td>{ day(k.last_used_at.as_deref(), "Never") }</td>
+                            <td>{ day(k.expires_at.as_deref(), "Never") }</td>
+                            <td><span class={classes!("chip", (k.status != "active").then_some("warn"))}>{ k.status.clone() }</span></td>
+                            <td>{ buttons(k) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CreateProps {
+    dialog: NodeRef,
+    csrf: AttrValue,
+    approved: bool,
+    on_done: Callback<()>,
+}
+
+/// The create dialog: the form, then the PIN, then the key shown once.
+#[function_component]
+fn CreateKey(props: &CreateProps) -> Html {
+    let name = use_node_ref();
+    let description = use_node_ref();
+    let origins = use_node_ref();
+    let pin = use_node_ref();
+    let expires = use_node_ref();
+    let access = use_state(|| "read_only".to_owned());
+    let environment = use_state(|| "test".to_owned());
+    let never = use_state(|| true);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    // The plaintext lives here only, until the dialog closes.
+    let created = use_state(|| None::<Rc<CreatedKey>>);
+
+    let close = {
+        let (dialog, created, error, on_done) = (
+            props.dialog.clone(),
+            created.clone(),
+            error.clone(),
+            props.on_done.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let had_key = created.is_some();
+            created.set(None);
+            error.set(None);
+            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
+                d.close();
+            }
+            if had_key {
+                on_done.emit(());
+            }
+        })
+    };
+    let onsubmit = {
+        let (name, description, origins, pin, expires) = (
+            name.clone(),
+            description.clone(),
+            origins.clone(),
+            pin.clone(),
+            expires.clone(),
+        );
+        let (access, environment, never, error, busy, created, csrf) = (
+            access.clone(),
+            environment.clone(),
+            never.clone(),
+            error.clone(),
+            busy.clone(),
+            created.clone(),
+            props.csrf.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let input = |r: &NodeRef| {
+                r.cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default()
+            };
+            let origin_lines: Vec<String> = origins
+                .cast::<HtmlTextAreaElement>()
+                .map(|t| t.value())
+                .unwrap_or_default()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let expiry = input(&expires);
+            let body = NewKey {
+                name: Some(input(&name)),
+                description: Some(input(&description)),
+                access: Some((*access).clone()),
+                environment: Some((*environment).clone()),
+                expires_at: (!*never && !expiry.is_empty()).then(|| format!("{expiry}T23:59:59Z")),
+                allowed_origins: (!origin_lines.is_empty()).then_some(origin_lines),
+                ..NewKey::default()
+            };
+            let pin_value = input(&pin);
+            let (error, busy, created, csrf) =
+                (error.clone(), busy.clone(), created.clone(), csrf.clone());
+            busy.set(true);
+            spawn_local(async move {
+                let guard = Guard {
+                    csrf: &csrf,
+                    pin: Some(&pin_value),
+                };
+                match api::call::<_, CreatedKey>(AdminOp::CreateKey, &[], Some(&body), Some(guard))
+                    .await
+                {
+                    Ok(c) => {
+                        error.set(None);
+                        created.set(Some(Rc::new(c)));
+                    }
+                    Err(f) => error.set(Some(explain(&f))),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let radio = |state: &UseStateHandle<String>, value: &'static str| {
+        let state = state.clone();
+        Callback::from(move |_: Event| state.set(value.to_owned()))
+    };
+    let body = if let Some(c) = &*created {
+        html! {
+            <div class="reveal">
+                <h2 id="create-title">{ "Copy your new key now" }</h2>
+                <p class="warning" role="note">{ "You will not see it again. Store it in your server's secrets, never in a web page." }</p>
+                <label for="new-key">{ format!("{} ({})", c.key.name, kind_label(&c.key.kind)) }</label>
+                <div class="row">
+                    <input id="new-key" class="secret" readonly=true value={c.secret.clone()} />
+                    <CopyButton text={c.secret.clone()} label="Copy the new key" />
+                </div>
+                <div class="actions"><button type="button" onclick={close.clone()}>{ "Done" }</button></div>
+            </div>
+        }
+    } else {
+        html! {
+            <form onsubmit={onsubmit}>
+                <h2 id="create-title">{ "Create an API key" }</h2>
+                <label for="key-name">{ "Name" }</label>
+                <input id="key-name" ref={name} required=true maxlength="100" placeholder="Storefront widget" />
+                <label for="key-description">{ "What it is for" }</label>
+                <input id="key-description" ref={description} maxlength="500" placeholder="Shows balances on shop.example" />
+                <fieldset>
+                    <legend>{ "Access" }</legend>
+                    <label><input type="radio" name="access" checked={*access == "read_only"} onchange={radio(&access, "read_only")} />
+                        { " Read only: a publishable key, safe in your storefront's HTML" }</label>
+                    <label><input type="radio" name="access" checked={*access == "full_access"} onchange={radio(&access, "full_access")} />
+                        { " Full access: a secret key, for your server only" }</label>
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Environment" }</legend>
+                    <label><input type="radio" name="environment" checked={*environment == "test"} onchange={radio(&environment, "test")} />{ " Test" }</label>
+                    <label title={ if props.approved { "" } else { "Production keys can be created once Tally approves this workspace." } }>
+                        <input type="radio" name="environment" disabled={!props.approved} checked={*environment == "prod"} onchange={radio(&environment, "prod")} />
+                        { " Production" }
+                        if !props.approved { <small>{ " (after your workspace is approved)" }</small> }
+                    </label>
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Expiry" }</legend>
+                    <label><input type="checkbox" checked={*never} onchange={{ let never = never.clone(); Callback::from(move |_: Event| never.set(!*never)) }} />{ " Never expire" }</label>
+                    if !*never {
+                        <label for="key-expires">{ "Expires on (UTC, end of day)" }</label>
+                        <input id="key-expires" ref={expires} type="date" required=true />
+                    } else {
+                        <p class="hint">{ "Keys that never expire are the ones that leak: prefer a date, and roll before it." }</p>
+                    }
+                </fieldset>
+                if *access == "read_only" {
+                    <label for="key-origins">{ "Allowed origins (one per line; empty: any)" }</label>
+                    <textarea id="key-origins" ref={origins} rows="2" placeholder="https://shop.example" />
+                }
+                <label for="key-pin">{ "Your PIN" }</label>
+                <input id="key-pin" ref={pin} type="password" inputmode="numeric" autocomplete="off" required=true minlength="6" maxlength="12" />
+                <p class="error" role="alert">{ (*error).clone().unwrap_or_default() }</p>
+                <div class="actions">
+                    <button type="button" class="secondary" onclick={close.clone()}>{ "Cancel" }</button>
+                    <button type="submit" disabled={*busy}>{ "Create key" }</button>
+                </div>
+            </form>
+        }
+    };
+    html! {
+        <dialog ref={props.dialog.clone()} aria-labelledby="create-title">{ body }</dialog>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(code: &str, request_id: &str) -> Failure {
+        Failure {
+            status: 403,
+            code: code.into(),
+            message: "The API's message.".into(),
+            request_id: request_id.into(),
+        }
+    }
+
+    #[test]
+    fn refusals_are_said_in_words_a_member_can_act_on() {
+        assert_eq!(
+            explain(&failure("pin_invalid", "req_1")),
+            "That PIN is not correct."
+        );
+        assert_eq!(
+            explain(&failure("pin_required", "")),
+            "Enter your PIN to confirm."
+        );
+        assert_eq!(
+            explain(&failure("forbidden_role", "req_1")),
+            "Your role cannot do this. Ask an admin."
+        );
+        // Anything else: the API's message, with the request id to quote to support.
+        assert_eq!(
+            explain(&failure("internal_error", "req_9")),
+            "The API's message. (request req_9)"
+        );
+    }
+
+    #[test]
+    fn types_and_access_read_as_people_say_them() {
+        assert_eq!(kind_label("secret"), "Secret");
+        assert_eq!(kind_label("publishable"), "Publishable");
+        assert_eq!(day(Some("2026-11-30T10:00:00.000Z"), "Never"), "2026-11-30");
+        assert_eq!(day(None, "Never"), "Never");
+    }
+}
