@@ -695,6 +695,14 @@ fn resolve_access(
     Ok((kind, scope::grant(kind, access, custom)?))
 }
 
+/// An environment from a body: absent is `test`; anything but `test` or `prod` is refused.
+pub fn environment_or_test(raw: Option<&str>) -> Result<Environment, ApiError> {
+    match raw {
+        None => Ok(Environment::Test),
+        Some(e) => Environment::parse(e).ok_or_else(|| invalid("environment is test or prod.")),
+    }
+}
+
 /// Validates a new key. `approved` is the workspace's status.
 pub fn plan_key(req: &NewKey, approved: bool, now: UnixMillis) -> Result<KeyPlan, ApiError> {
     let name = clean_name(
@@ -703,10 +711,7 @@ pub fn plan_key(req: &NewKey, approved: bool, now: UnixMillis) -> Result<KeyPlan
             .ok_or_else(|| invalid("name is required."))?,
     )?;
     let description = clean_description(req.description.as_deref().unwrap_or(""))?;
-    let env = match req.environment.as_deref() {
-        None => Environment::Test,
-        Some(e) => Environment::parse(e).ok_or_else(|| invalid("environment is test or prod."))?,
-    };
+    let env = environment_or_test(req.environment.as_deref())?;
     let access = Access::parse(req.access.as_deref().unwrap_or(""))
         .ok_or_else(|| invalid("access is read_only, full_access or custom."))?;
     let kind = match req.kind.as_deref() {
@@ -852,6 +857,15 @@ mod tests {
     use super::*;
 
     const NOW: UnixMillis = 1_800_000_000_000;
+
+    #[test]
+    fn an_absent_environment_is_test_and_an_unknown_one_is_refused() {
+        assert_eq!(environment_or_test(None), Ok(Environment::Test));
+        assert_eq!(environment_or_test(Some("prod")), Ok(Environment::Prod));
+        let e = environment_or_test(Some("production")).expect_err("unknown");
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        assert!(e.message.contains("test or prod"), "{}", e.message);
+    }
 
     #[test]
     fn text_filters_are_optional_and_short() {

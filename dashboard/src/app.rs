@@ -10,7 +10,7 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::shell::Shell;
-use crate::pages::{keys::Keys, sign_in::SignIn};
+use crate::pages::{identity::Identity, keys::Keys, sign_in::SignIn};
 use crate::route::Route;
 use crate::session::{SessionCtx, SessionState};
 
@@ -43,6 +43,7 @@ fn switch(route: Route) -> Html {
         Route::SignIn => html! { <SignIn /> },
         Route::Home => html! { <Redirect<Route> to={Route::Keys} /> },
         Route::Keys => html! { <Shell title="API keys"><Keys /></Shell> },
+        Route::Identity => html! { <Shell title="Identity secret"><Identity /></Shell> },
         Route::NotFound => html! {
             <Shell title="Page not found">
                 <p>{ "There is no such page. " }<Link<Route> to={Route::Keys}>{ "Go to your API keys" }</Link<Route>></p>

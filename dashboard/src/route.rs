@@ -15,6 +15,9 @@ pub enum Route {
     /// API keys: list, create (PIN), reveal once.
     #[at("/dashboard/keys")]
     Keys,
+    /// Identity secrets: reveal (PIN), roll with an overlap.
+    #[at("/dashboard/identity")]
+    Identity,
     /// Anything else.
     #[not_found]
     #[at("/dashboard/not-found")]

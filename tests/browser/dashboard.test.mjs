@@ -196,6 +196,30 @@ test("a secret key: shown once, rolled with an overlap, revoked and refused, del
   await p.context().close();
 });
 
+test("the identity secret is revealed behind the PIN and signs tokens a JWT library mints", async () => {
+  const p = await newPage();
+  await signIn(p, demo.admin_email, demo.admin_password);
+  await p.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Identity secret" }).click();
+  await p.getByRole("heading", { name: "Identity secret" }).waitFor();
+  await p.getByRole("button", { name: "Reveal the Test secret" }).click();
+  const dialog = p.getByRole("dialog", { name: "Reveal the identity secret" });
+  await dialog.getByLabel("Your PIN").fill(demo.admin_pin);
+  await dialog.getByRole("button", { name: "Reveal" }).click();
+  const secret = await p.locator("#identity-secret").inputValue();
+  assert.equal(secret, demo.identity_secret);
+  await accessible(p, "identity secret");
+  await screenshots(p, "identity");
+  // The page's one line, run: a token from npm jsonwebtoken with the secret as shown.
+  const jwt = createRequire(import.meta.url)("jsonwebtoken");
+  const token = jwt.sign({ sub: demo.customer_id }, secret, { expiresIn: "1h" });
+  const r = await fetch(`${EDGE}/v1/widget?ws=${demo.workspace_id}&key=${demo.publishable_key}&token=${token}`);
+  assert.equal(r.status, 200);
+  await p.getByRole("button", { name: "Done" }).click();
+  assert.ok(!(await p.content()).includes(secret), "hidden again once closed");
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
 test("a developer is not offered key actions and is told why", async () => {
   const p = await newPage();
   await signIn(p, demo.developer_email, demo.developer_password);

@@ -75,6 +75,7 @@ pub fn Shell(props: &ShellProps) -> Html {
                     <ul>
                         if may(&current, Action::ViewKeys) {
                             <li><Link<Route> to={Route::Keys}>{ "API keys" }</Link<Route>></li>
+                            <li><Link<Route> to={Route::Identity}>{ "Identity secret" }</Link<Route>></li>
                         }
                     </ul>
                 </nav>

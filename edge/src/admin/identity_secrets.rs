@@ -12,7 +12,7 @@ use tally_core::time::{rfc3339, UnixMillis};
 use tally_core::wire::{
     IdentitySecretList, IdentitySecretView, RevealedIdentitySecret, RollIdentitySecret,
 };
-use tally_core::{ApiError, ErrorCode};
+use tally_core::ErrorCode;
 use worker::{Request, Response};
 
 use super::AdminCall;
@@ -60,15 +60,7 @@ pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
 /// one keeps verifying tokens for `overlap_seconds`. Also creates the first one.
 pub(super) async fn roll(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let body: RollIdentitySecret = super::optional_body(req).await?;
-    let env = match body.environment.as_deref() {
-        None => Environment::Test,
-        Some(e) => Environment::parse(e).ok_or_else(|| {
-            Failure::from(ApiError::with_message(
-                ErrorCode::InvalidRequest,
-                "environment is test or prod.",
-            ))
-        })?,
-    };
+    let env = admin::environment_or_test(body.environment.as_deref())?;
     if env == Environment::Prod && !call.member.workspace_approved {
         return Err(ErrorCode::WorkspaceNotApproved.into());
     }

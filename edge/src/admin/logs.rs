@@ -3,24 +3,19 @@
 use serde::Deserialize;
 use tally_core::admin;
 use tally_core::time::{parse_rfc3339, rfc3339};
-use tally_core::wire::{AuditEntry, Exposure, LogEntry, Page};
-use tally_core::{ApiError, ErrorCode};
+use tally_core::wire::{AuditEntry, Exposure, LogEntry};
 use worker::Response;
 
 use super::AdminCall;
 use crate::error::Failure;
 use crate::store::{self, Arg};
 
-fn invalid(msg: &str) -> Failure {
-    ApiError::with_message(ErrorCode::InvalidRequest, msg).into()
-}
-
 fn time_param(call: &AdminCall<'_>, name: &str) -> Result<Option<i64>, Failure> {
     match call.query.get(name) {
         None => Ok(None),
         Some(v) => parse_rfc3339(v)
             .map(Some)
-            .ok_or_else(|| invalid(&format!("{name} is an RFC 3339 time."))),
+            .ok_or_else(|| super::invalid(&format!("{name} is an RFC 3339 time."))),
     }
 }
 
@@ -78,13 +73,7 @@ pub(super) async fn requests(call: &AdminCall<'_>) -> Result<Response, Failure> 
             created_at: rfc3339(r.created_at),
         })
         .collect();
-    super::answer(
-        200,
-        &Page {
-            data,
-            next_cursor: next,
-        },
-    )
+    super::page(data, next)
 }
 
 #[derive(Deserialize)]
@@ -136,13 +125,7 @@ pub(super) async fn exposures(call: &AdminCall<'_>) -> Result<Response, Failure>
             count: r.count,
         })
         .collect();
-    super::answer(
-        200,
-        &Page {
-            data,
-            next_cursor: next,
-        },
-    )
+    super::page(data, next)
 }
 
 #[derive(Deserialize)]
@@ -181,11 +164,5 @@ pub(super) async fn audit(call: &AdminCall<'_>) -> Result<Response, Failure> {
             created_at: rfc3339(r.created_at),
         })
         .collect();
-    super::answer(
-        200,
-        &Page {
-            data,
-            next_cursor: next,
-        },
-    )
+    super::page(data, next)
 }

@@ -6,17 +6,13 @@ use tally_core::admin::{self, Role};
 use tally_core::password;
 use tally_core::time::rfc3339;
 use tally_core::wire::{Deleted, MemberAnswer, MemberList, MemberPatch, MemberView, NewMember};
-use tally_core::{ApiError, ErrorCode};
+use tally_core::ErrorCode;
 use worker::{Request, Response};
 
 use super::{auth, AdminCall};
 use crate::error::Failure;
 use crate::rng;
 use crate::store::{self, Arg};
-
-fn invalid(msg: &str) -> Failure {
-    ApiError::with_message(ErrorCode::InvalidRequest, msg).into()
-}
 
 #[derive(Deserialize)]
 struct MemberRow {
@@ -72,10 +68,10 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
     let body: NewMember = super::body(req).await?;
     let email = admin::normalize_email(&body.email)?;
     let role = Role::parse(&body.role)
-        .ok_or_else(|| invalid("role is superadmin, admin, developer or viewer."))?;
-    password::check_new_password(&body.password).map_err(|e| invalid(&e.to_string()))?;
+        .ok_or_else(|| super::invalid("role is superadmin, admin, developer or viewer."))?;
+    password::check_new_password(&body.password).map_err(|e| super::invalid(&e.to_string()))?;
     if let Some(pin) = &body.pin {
-        password::check_new_pin(pin).map_err(|e| invalid(&e.to_string()))?;
+        password::check_new_pin(pin).map_err(|e| super::invalid(&e.to_string()))?;
     }
     let db = store::db(call.env)?;
     let taken: Option<Value> = store::first(
@@ -135,7 +131,7 @@ pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Res
         return Err(ErrorCode::CannotChangeOwnMembership.into());
     }
     let role = Role::parse(&body.role)
-        .ok_or_else(|| invalid("role is superadmin, admin, developer or viewer."))?;
+        .ok_or_else(|| super::invalid("role is superadmin, admin, developer or viewer."))?;
     let db = store::db(call.env)?;
     store::stmt(
         &db,

@@ -267,6 +267,19 @@ async fn json_bytes(req: &mut Request) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
+/// `invalid_request` with a message saying which rule.
+pub(crate) fn invalid(msg: &str) -> Failure {
+    tally_core::ApiError::with_message(ErrorCode::InvalidRequest, msg).into()
+}
+
+/// A page of a list: `{"data":[…],"next_cursor"}`.
+pub(crate) fn page<T: serde::Serialize>(
+    data: Vec<T>,
+    next_cursor: Option<String>,
+) -> Result<Response, Failure> {
+    answer(200, &tally_core::wire::Page { data, next_cursor })
+}
+
 /// A typed answer (a `tally_core::wire` shape).
 pub(crate) fn answer<T: serde::Serialize>(status: u16, v: &T) -> Result<Response, Failure> {
     Ok(respond::json(status, v, &[]))

@@ -1,13 +1,14 @@
 //! Webhook endpoints, their delivery log, and manual redelivery.
 
 use serde::Deserialize;
+use tally_core::admin;
 use tally_core::key::Environment;
 use tally_core::rng::Csprng;
 use tally_core::time::rfc3339;
 use tally_core::webhook;
 use tally_core::wire::{
-    CreatedWebhook, Deleted, Delivery, DeliveryAttempt, NewWebhook, Page, WebhookEndpoint,
-    WebhookList, WebhookPatch,
+    CreatedWebhook, Deleted, Delivery, DeliveryAttempt, NewWebhook, WebhookEndpoint, WebhookList,
+    WebhookPatch,
 };
 use tally_core::{ApiError, ErrorCode};
 use worker::{Request, Response};
@@ -91,15 +92,7 @@ fn description(d: Option<&str>) -> Result<String, Failure> {
 /// `POST /v1/admin/webhooks`: 201 `{"endpoint","secret"}`; the signing secret is shown once.
 pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let body: NewWebhook = super::body(req).await?;
-    let env = match body.environment.as_deref() {
-        None => Environment::Test,
-        Some(e) => Environment::parse(e).ok_or_else(|| {
-            Failure::from(ApiError::with_message(
-                ErrorCode::InvalidRequest,
-                "environment is test or prod.",
-            ))
-        })?,
-    };
+    let env = admin::environment_or_test(body.environment.as_deref())?;
     webhook::validate_url(&body.url, env)?;
     let events = webhook::validate_events(&body.events)?;
     let description = description(body.description.as_deref())?;
@@ -283,13 +276,7 @@ pub(super) async fn deliveries(call: &AdminCall<'_>) -> Result<Response, Failure
     };
     let next = super::next_cursor(&rows, limit, |r| format!("{}.{}", r.created_at, r.id));
     let data = rows.iter().map(|d| delivery_view(d, &attempts)).collect();
-    super::answer(
-        200,
-        &Page {
-            data,
-            next_cursor: next,
-        },
-    )
+    super::page(data, next)
 }
 
 /// `POST /v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver`: one more attempt now,

@@ -4,17 +4,13 @@ use serde::Deserialize;
 use tally_core::time::rfc3339;
 use tally_core::verifier::ExposureAction;
 use tally_core::wire::{Workspace, WorkspacePatch};
-use tally_core::{ApiError, ErrorCode};
+use tally_core::ErrorCode;
 use worker::{Request, Response};
 
 use super::AdminCall;
 use crate::error::Failure;
 use crate::keys as key_store;
 use crate::store::{self, Arg};
-
-fn invalid(msg: &str) -> Failure {
-    ApiError::with_message(ErrorCode::InvalidRequest, msg).into()
-}
 
 #[derive(Deserialize)]
 struct WorkspaceRow {
@@ -61,13 +57,17 @@ pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Res
     let action = match body.exposure_action.as_deref() {
         None => None,
         Some(a @ ("alert" | "alert_and_revoke")) => Some(ExposureAction::parse(a).as_str()),
-        Some(_) => return Err(invalid("exposure_action is alert or alert_and_revoke.")),
+        Some(_) => {
+            return Err(super::invalid(
+                "exposure_action is alert or alert_and_revoke.",
+            ))
+        }
     };
     let short = |v: &Option<String>, what: &str| -> Result<Option<String>, Failure> {
         match v.as_deref().map(str::trim) {
             None => Ok(None),
             Some(t) if !t.is_empty() && t.chars().count() <= 60 => Ok(Some(t.to_owned())),
-            Some(_) => Err(invalid(&format!("{what} is 1 to 60 characters."))),
+            Some(_) => Err(super::invalid(&format!("{what} is 1 to 60 characters."))),
         }
     };
     let name = short(&body.name, "name")?;
