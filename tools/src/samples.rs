@@ -427,16 +427,18 @@ pub fn control_plane(op: AdminOp) -> Sample {
             RollKey {
                 overlap_seconds: Some(86_400),
             },
+            // A publishable key's roll: no secret-key string is ever written in the document.
             RolledKey {
                 key: KeyView {
                     id: "key_9Xc3Vb7Nm1Qw5Er8".into(),
-                    ..key_view(true)
+                    redacted: "test_pk_…c3d4".into(),
+                    ..key_view(false)
                 },
-                secret: "prod_sk_8Rt2Yu6Io0Pa4Sd9Fg3Hj7Kl1Zx5Cv2Bn".into(),
+                secret: "test_pk_8Rt2Yu6Io0Pa4Sd9Fg3Hj7Kl1Zx5Cv2Bnc3d4".into(),
                 previous_key: KeyView {
                     expires_at: Some("2026-11-24T10:00:00.000Z".into()),
                     rolled_to: Some("key_9Xc3Vb7Nm1Qw5Er8".into()),
-                    ..key_view(true)
+                    ..key_view(false)
                 },
             },
         ),
