@@ -808,7 +808,8 @@ pub fn status_filter(raw: Option<&str>) -> Result<Option<(i64, i64)>, ApiError> 
     let Some(raw) = raw else { return Ok(None) };
     let b = raw.as_bytes();
     let class = match b.first() {
-        Some(c @ b'1'..=b'5') if b.len() == 3 => i64::from(c - b'0') * 100,
+        // The rest must be exactly two bytes (below): `403`, `4xx`.
+        Some(c @ b'1'..=b'5') => i64::from(c - b'0') * 100,
         _ => return Err(invalid("status is like 403 or 4xx.")),
     };
     match &b[1..] {
@@ -894,6 +895,30 @@ mod tests {
         ] {
             let e = status_filter(Some(bad)).expect_err(bad);
             assert_eq!(e.code, ErrorCode::InvalidRequest, "{bad}");
+        }
+    }
+
+    #[test]
+    fn key_names_are_1_to_100_printable_characters_as_sent() {
+        let named = |n: &str| NewKey {
+            name: Some(n.to_owned()),
+            ..new_key("read_only", &[], None)
+        };
+        let plan = |n: &str| plan_key(&named(n), true, NOW).map(|p| p.name);
+        assert_eq!(plan(&"n".repeat(100)), Ok("n".repeat(100)));
+        assert_eq!(plan("  Checkout  "), Ok("Checkout".into()));
+        for bad in [
+            "n".repeat(101),
+            "   ".into(),
+            "Check\nout".into(),
+            "Checkout\t".into(),
+            format!("{}  ", "n".repeat(99)),
+        ] {
+            assert_eq!(
+                plan(&bad).map_err(|e| e.code),
+                Err(ErrorCode::InvalidRequest),
+                "{bad:?}"
+            );
         }
     }
 

@@ -155,3 +155,39 @@ impl JsonSchema for OpenApiDocument {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use schemars::generate::SchemaSettings;
+
+    use super::*;
+
+    fn generator() -> SchemaGenerator {
+        let mut settings = SchemaSettings::draft2020_12();
+        settings.definitions_path = "/components/schemas".into();
+        settings.into_generator()
+    }
+
+    #[test]
+    fn named_types_are_shared_components_and_the_pages_are_inline_strings() {
+        let mut g = generator();
+        let health = schema_of::<crate::wire::Health>(&mut g);
+        assert_eq!(
+            health.as_value(),
+            &serde_json::json!({ "$ref": "#/components/schemas/Health" })
+        );
+        assert!(g.definitions().contains_key("Health"));
+        let html = schema_of::<Html>(&mut g);
+        assert_eq!(html.as_value(), &serde_json::json!({ "type": "string" }));
+        let doc = schema_of::<OpenApiDocument>(&mut g);
+        assert_eq!(
+            doc.get("required"),
+            Some(&serde_json::json!(["openapi", "info", "paths"]))
+        );
+        // Inline: neither page type becomes a component.
+        assert!(
+            !g.definitions().contains_key("Html")
+                && !g.definitions().contains_key("OpenApiDocument")
+        );
+    }
+}

@@ -233,6 +233,19 @@ mod tests {
     }
 
     #[test]
+    fn a_reason_of_exactly_the_limit_is_kept_and_one_more_is_refused() {
+        let at = |n: usize| {
+            let body = format!(r#"{{"amount":1,"reason":"{}"}}"#, "r".repeat(n));
+            parse_mutation(Direction::Credit, body.as_bytes()).map(|m| m.reason)
+        };
+        assert_eq!(at(MAX_REASON_CHARS), Ok(Some("r".repeat(MAX_REASON_CHARS))));
+        assert_eq!(
+            at(MAX_REASON_CHARS + 1).map_err(|e| e.code),
+            Err(ErrorCode::InvalidRequest)
+        );
+    }
+
+    #[test]
     fn text_with_a_control_character_anywhere_is_refused_even_at_the_ends() {
         for text in [r"\nhello", r"hello\t", r"a\u0000b", r"\u0085x"] {
             let body = format!(r#"{{"amount":1,"reason":"{text}"}}"#);

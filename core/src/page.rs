@@ -32,7 +32,8 @@ pub fn int_cursor(raw: Option<&str>) -> Result<Option<i64>, ApiError> {
     match raw {
         None | Some("") => Ok(None),
         Some(c) => digits(c)
-            .filter(|n| *n > 0 && !c.starts_with('0'))
+            // No leading zero: so also never 0.
+            .filter(|_| !c.starts_with('0'))
             .map(Some)
             .ok_or_else(|| invalid("`cursor` is not a cursor from a previous page.".into())),
     }
@@ -86,6 +87,15 @@ mod tests {
         assert_eq!(int_cursor(None), Ok(None));
         assert_eq!(int_cursor(Some("")), Ok(None));
         assert_eq!(int_cursor(Some("42")), Ok(Some(42)));
+        // Fifteen digits is the longest cursor (below 2^53).
+        assert_eq!(
+            int_cursor(Some("999999999999999")),
+            Ok(Some(999_999_999_999_999))
+        );
+        assert_eq!(
+            pair_cursor(Some("999999999999999.k_1")),
+            Ok(Some((999_999_999_999_999, "k_1".into())))
+        );
         for bad in ["0", "-3", "x", "+4", "042", "4 ", "1234567890123456"] {
             assert!(int_cursor(Some(bad)).is_err(), "{bad}");
         }

@@ -440,6 +440,58 @@ mod tests {
     }
 
     #[test]
+    fn the_limits_are_inclusive_where_the_spec_says_at_most() {
+        let ok = |c: String| check(&hs256(&c));
+        // exp at most 24 h (and the leeway) ahead; nbf and iat at most the leeway ahead.
+        let longest = NOW + LEEWAY_SECONDS + MAX_TTL_SECONDS;
+        assert!(ok(format!(r#"{{"sub":"ada","exp":{longest}}}"#)).is_ok());
+        assert_eq!(
+            ok(format!(r#"{{"sub":"ada","exp":{}}}"#, longest + 1)),
+            Err(TokenError::TooLong)
+        );
+        assert!(ok(format!(
+            r#"{{"sub":"ada","nbf":{},"exp":{}}}"#,
+            NOW + 60,
+            NOW + 600
+        ))
+        .is_ok());
+        assert_eq!(
+            ok(format!(
+                r#"{{"sub":"ada","nbf":{},"exp":{}}}"#,
+                NOW + 61,
+                NOW + 600
+            )),
+            Err(TokenError::NotYetValid)
+        );
+        // A number JSON can hold but no date can be: refused, not saturated.
+        for exp in ["1e15", "1e300", "-1e300"] {
+            assert_eq!(
+                ok(format!(r#"{{"sub":"ada","exp":{exp}}}"#)),
+                Err(TokenError::NoExpiry),
+                "{exp}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_retires_at_its_second_and_any_live_match_verifies() {
+        let claims = r#"{"sub":"ada","exp":1800000300}"#;
+        let old = IdentitySecret {
+            retires_at: Some(NOW),
+            ..secret("ids_old", "the old secret")
+        };
+        let by_old = raw(r#"{"alg":"HS256"}"#, claims, b"the old secret");
+        assert_eq!(
+            verify(&by_old, std::slice::from_ref(&old), &want(None)),
+            Err(TokenError::UnknownKid),
+            "retired at now"
+        );
+        // The same value under two ids (a roll that reused it): both match, still valid.
+        let twins = [secret("ids_a", SHOWN), secret("ids_b", SHOWN)];
+        assert!(verify(&hs256(claims), &twins, &want(None)).is_ok());
+    }
+
+    #[test]
     fn expiry_has_sixty_seconds_of_leeway_and_its_own_code() {
         let at = |exp: i64| check(&hs256(&format!(r#"{{"sub":"ada","exp":{exp}}}"#)));
         assert!(at(NOW - 60).is_ok());

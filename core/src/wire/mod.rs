@@ -477,3 +477,49 @@ pub struct EventEnvelope<T> {
     /// What happened.
     pub data: T,
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_read_as_json_schema_counts_them() {
+        let roll = |body: &str| serde_json::from_str::<RollKey>(body).map(|r| r.overlap_seconds);
+        assert_eq!(roll("{}").unwrap(), None);
+        assert_eq!(roll(r#"{"overlap_seconds":null}"#).unwrap(), None);
+        assert_eq!(roll(r#"{"overlap_seconds":3600}"#).unwrap(), Some(3600));
+        assert_eq!(roll(r#"{"overlap_seconds":4746.0}"#).unwrap(), Some(4746));
+        assert!(roll(r#"{"overlap_seconds":1.5}"#).is_err());
+        assert!(roll(r#"{"overlap_seconds":1e300}"#).is_err());
+        assert!(roll(r#"{"overlap_seconds":"60"}"#).is_err());
+    }
+
+    #[test]
+    fn list_schemas_name_exactly_what_the_edge_accepts() {
+        let mut g = schemars::SchemaGenerator::default();
+        let scopes = scope_list(&mut g);
+        let names = scopes.get("items").and_then(|i| i.get("enum")).unwrap();
+        assert_eq!(
+            names.as_array().unwrap().len(),
+            crate::scope::Scope::ALL.len()
+        );
+        assert!(names.as_array().unwrap().contains(&"coins_write".into()));
+        let origins = origin_list(&mut g);
+        assert_eq!(origins.get("maxItems"), Some(&50.into()));
+        assert_eq!(
+            origins.get("items").and_then(|i| i.get("pattern")),
+            Some(&ORIGIN_PATTERN.into())
+        );
+        for list in [event_list(&mut g), nullable_event_list(&mut g)] {
+            assert_eq!(list.get("minItems"), Some(&1.into()));
+            let events = list.get("items").and_then(|i| i.get("enum")).unwrap();
+            assert_eq!(events, &serde_json::json!(crate::webhook::event_names()));
+        }
+        assert_eq!(
+            nullable_event_list(&mut g).get("type"),
+            Some(&serde_json::json!(["array", "null"]))
+        );
+        assert_eq!(event_list(&mut g).get("type"), Some(&"array".into()));
+    }
+}
