@@ -492,8 +492,14 @@ mod tests {
         assert_eq!(roll(r#"{"overlap_seconds":4746.0}"#).unwrap(), Some(4746));
         assert!(roll(r#"{"overlap_seconds":1.5}"#).is_err());
         assert!(roll(r#"{"overlap_seconds":1e300}"#).is_err());
-        assert!(roll(r#"{"overlap_seconds":9e15}"#).is_err(), "beyond exact integers");
-        assert_eq!(roll(r#"{"overlap_seconds":8e15}"#).unwrap(), Some(8_000_000_000_000_000));
+        assert!(
+            roll(r#"{"overlap_seconds":9e15}"#).is_err(),
+            "beyond exact integers"
+        );
+        assert_eq!(
+            roll(r#"{"overlap_seconds":8e15}"#).unwrap(),
+            Some(8_000_000_000_000_000)
+        );
         assert!(roll(r#"{"overlap_seconds":"60"}"#).is_err());
     }
 
