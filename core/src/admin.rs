@@ -17,10 +17,11 @@ use crate::route::{self, RouteError};
 use crate::scope::{self, Access, Scope, ScopeSet};
 use crate::time::{parse_rfc3339, UnixMillis};
 use crate::wire::{
-    AuditEntry, CreatedKey, CreatedWebhook, Deleted, Delivery, Exposure, IdentitySecretList,
-    KeyList, KeyView, LogEntry, MemberAnswer, MemberList, MemberPatch, NewMember, NewWebhook, Page,
-    PinSet, RevealedIdentitySecret, RollIdentitySecret, RollKey, RolledKey, Session, SetPin,
-    SignIn, SignedOut, WebhookEndpoint, WebhookList, WebhookPatch, Workspace, WorkspacePatch,
+    AuditEntry, CreatedKey, CreatedWebhook, CustomerTokenResponse, Deleted, Delivery, Exposure,
+    IdentitySecretList, KeyList, KeyView, LogEntry, MemberAnswer, MemberList, MemberPatch,
+    NewMember, NewWebhook, Overview, Page, PinSet, PreviewTokenRequest, RevealedIdentitySecret,
+    RollIdentitySecret, RollKey, RolledKey, Session, SetPin, SignIn, SignedOut, WebhookEndpoint,
+    WebhookList, WebhookPatch, Workspace, WorkspacePatch,
 };
 
 /// A member's role in a workspace.
@@ -163,6 +164,11 @@ admin_routes! {
     /// action and program settings. Every role.
     GetWorkspace => { "GET" "/v1/admin/workspace", name: "workspace.get", action: ViewWorkspace, pin: false,
         doc: { tag: "Workspace", summary: "The workspace", answer: 200 Workspace, query: [], errors: [] } },
+    /// Per-day counters of the last 30 days (UTC), oldest first, zeros included: requests by
+    /// outcome, coins credited and debited by new ledger entries, exposures. Counted as
+    /// requests and entries happen, never by scanning wallets or logs. Every role.
+    GetOverview => { "GET" "/v1/admin/overview", name: "overview.get", action: ViewWorkspace, pin: false,
+        doc: { tag: "Workspace", summary: "The last 30 days", answer: 200 Overview, query: [], errors: [] } },
     /// `name`, `coin_label`, and `exposure_action`: `alert`, or `alert_and_revoke` to revoke
     /// a secret key on its first use from a browser. Superadmin and admin.
     PatchWorkspace => { "PATCH" "/v1/admin/workspace", name: "workspace.update", action: ManageWorkspace, pin: false,
@@ -226,6 +232,12 @@ admin_routes! {
     /// The secret's value, for signing customer tokens on your server.
     RevealIdentitySecret => { "POST" "/v1/admin/identity-secrets/{kid}/reveal", name: "identity_secrets.reveal", action: ManageKeys, pin: true,
         doc: { tag: "Identity secrets", summary: "Reveal an identity secret", answer: 200 RevealedIdentitySecret, query: [], errors: [IdentitySecretNotFound] } },
+    /// A ten-minute customer token for a test shopper, signed with the current test identity
+    /// secret: the Integration page's live widget preview. Test environment only. Superadmin
+    /// and admin.
+    PreviewToken => { "POST" "/v1/admin/preview-token", name: "preview_token.create", action: ViewKeys, pin: false,
+        doc: { tag: "Identity secrets", summary: "A test customer token for the widget preview", body: PreviewTokenRequest,
+               answer: 200 CustomerTokenResponse, query: [], errors: [InvalidCustomerId] } },
     /// Secret keys seen in a browser or a URL: origin, address, user agent, first and last
     /// seen, count; most recently seen first. Superadmin, admin, developer.
     ListExposures => { "GET" "/v1/admin/exposures", name: "exposures.list", action: ReadLogs, pin: false,
@@ -263,6 +275,10 @@ admin_routes! {
     /// Deletes the endpoint with its delivery log.
     DeleteWebhook => { "DELETE" "/v1/admin/webhooks/{id}", name: "webhooks.delete", action: ManageWebhooks, pin: false,
         doc: { tag: "Webhooks", summary: "Delete a webhook endpoint", answer: 200 Deleted, query: [], errors: [WebhookNotFound] } },
+    /// The endpoint's signing secret (`whsec_…`), for a server that verifies deliveries.
+    /// Superadmin and admin, with the PIN.
+    RevealWebhookSecret => { "POST" "/v1/admin/webhooks/{id}/reveal", name: "webhooks.reveal", action: ManageWebhooks, pin: true,
+        doc: { tag: "Webhooks", summary: "Reveal a signing secret", answer: 200 CreatedWebhook, query: [], errors: [WebhookNotFound] } },
     /// Newest first, each with its attempts and their status codes.
     ListDeliveries => { "GET" "/v1/admin/webhooks/{id}/deliveries", name: "webhooks.deliveries", action: ReadWebhooks, pin: false,
         doc: { tag: "Webhooks", summary: "Delivery log", answer: 200 Page<Delivery>,
@@ -405,6 +421,9 @@ pub fn cleared_cookie() -> String {
 
 /// Wrong PINs in a row that lock PIN-guarded actions.
 pub const MAX_PIN_FAILURES: i64 = 5;
+
+/// How long a widget-preview token lives, in seconds.
+pub const PREVIEW_TOKEN_SECONDS: i64 = 600;
 /// How long the lock lasts.
 pub const PIN_LOCK_MS: UnixMillis = 15 * 60 * 1000;
 
@@ -970,8 +989,9 @@ mod tests {
     #[test]
     fn pins_guard_credentials_and_who_may_mint_them() {
         let guarded: Vec<_> = AdminOp::ALL.iter().filter(|o| o.needs_pin()).collect();
-        assert_eq!(guarded.len(), 9);
+        assert_eq!(guarded.len(), 10);
         for op in [
+            AdminOp::RevealWebhookSecret,
             AdminOp::CreateMember,
             AdminOp::PatchMember,
             AdminOp::DeleteMember,
@@ -987,6 +1007,10 @@ mod tests {
         assert!(
             !AdminOp::RevokeKey.needs_pin(),
             "revoking must never be slowed down"
+        );
+        assert!(
+            !AdminOp::PreviewToken.needs_pin(),
+            "a ten-minute test token for the preview"
         );
     }
 

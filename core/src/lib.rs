@@ -19,6 +19,7 @@
 //! - [`admin`]: the control plane's roles, sessions, CSRF, PIN lockout and key rules.
 //! - [`password`]: PBKDF2 password and PIN hashes.
 //! - [`webhook`]: webhook events, signatures and the retry schedule.
+//! - [`stats`]: the overview's per-day counters, fed from the write path.
 #![warn(missing_docs)]
 
 pub mod admin;
@@ -38,6 +39,7 @@ pub mod route;
 pub mod scope;
 pub mod screen;
 pub mod seal;
+pub mod stats;
 pub mod time;
 pub mod token;
 pub mod verifier;

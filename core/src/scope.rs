@@ -26,6 +26,11 @@ macro_rules! scopes {
             pub fn parse(s: &str) -> Option<Scope> {
                 match s { $($name => Some(Scope::$variant),)* _ => None }
             }
+
+            /// What the scope allows, in words (its documentation line), for the dashboard.
+            pub fn description(self) -> &'static str {
+                match self { $(Scope::$variant => concat!($($doc),*),)* }.trim()
+            }
         }
     };
 }
@@ -275,6 +280,22 @@ impl From<GrantError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_scope_says_what_it_allows() {
+        assert_eq!(Scope::CoinsWrite.description(), "Credit and debit coins.");
+        assert_eq!(
+            Scope::MemberRead.description(),
+            "Read members and validate them."
+        );
+        for s in Scope::ALL {
+            let d = s.description();
+            assert!(
+                !d.is_empty() && d.trim() == d && d.ends_with('.'),
+                "{s}: {d:?}"
+            );
+        }
+    }
 
     #[test]
     fn read_and_write_scopes_follow_the_name() {

@@ -5,6 +5,7 @@
 //! key hammered from one page is one row, not a million.
 
 use tally_core::key::KeyHash;
+use tally_core::stats::Metric;
 use tally_core::time::UnixMillis;
 use tally_core::verifier::{self, Denial, ExposureKind};
 use tally_core::webhook::Event;
@@ -14,7 +15,7 @@ use worker::{Context, Env};
 use crate::error::Failure;
 use crate::keys::{self, KeyContext};
 use crate::store::{self, Arg};
-use crate::{rng, webhooks};
+use crate::{logs, rng, webhooks};
 
 /// Who used the key, as far as the request tells.
 pub(crate) struct Witness<'a> {
@@ -72,6 +73,7 @@ pub(crate) async fn refuse(
     };
     let (ws, id) = (&c.record.workspace_id, &c.record.id);
     let now = store::now_ms();
+    logs::count(ws, Metric::Exposures, 1);
     if let Err(e) = record(env, ws, id, kind, witness, now).await {
         worker::console_error!("exposure of {id} not recorded: {}", e.error.message);
     }

@@ -8,9 +8,15 @@
 //! the flush takes the whole buffer, and the other requests' flushes find it empty. Rows
 //! older than [`RETENTION_DAYS`] are pruned now and then, so the table cannot grow without
 //! bound.
+//!
+//! The overview's per-day counters ride along: each logged request adds to its outcome's
+//! counter, a new ledger entry or an exposure adds to theirs ([`count`]), and the flush folds
+//! what the requests in flight counted into one upsert per `(workspace, day, metric)`
+//! (`tally_core::stats::Rollup`) in the same D1 batch as their rows.
 
 use std::cell::{Cell, RefCell};
 
+use tally_core::stats::{self, Metric, Rollup};
 use tally_core::time::UnixMillis;
 use worker::{Context, Env};
 
@@ -37,11 +43,25 @@ pub(crate) struct LogRow {
 thread_local! {
     static BUFFER: RefCell<Vec<LogRow>> = const { RefCell::new(Vec::new()) };
     static FLUSHES: Cell<u32> = const { Cell::new(0) };
+    static COUNTS: RefCell<Rollup> = RefCell::new(Rollup::default());
+}
+
+/// Adds `n` to the workspace's overview counter for today. Written with the log row of the
+/// request that counted it.
+pub(crate) fn count(workspace_id: &str, metric: Metric, n: i64) {
+    let now = store::now_ms();
+    COUNTS.with(|c| c.borrow_mut().add(workspace_id, now, metric, n));
 }
 
 /// Buffers the request's row and writes it (with any other waiting rows) from this
 /// request's own `wait_until`.
 pub(crate) fn push(row: LogRow, env: &Env, ctx: &Context) {
+    if let Some(ws) = &row.workspace_id {
+        COUNTS.with(|c| {
+            c.borrow_mut()
+                .add(ws, row.created_at, Metric::for_status(row.status), 1);
+        });
+    }
     BUFFER.with(|b| b.borrow_mut().push(row));
     let env = env.clone();
     ctx.wait_until(async move { flush(&env).await });
@@ -49,21 +69,27 @@ pub(crate) fn push(row: LogRow, env: &Env, ctx: &Context) {
 
 async fn flush(env: &Env) {
     let rows = BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
-    if rows.is_empty() {
+    let counts = COUNTS.with(|c| c.borrow_mut().take());
+    if rows.is_empty() && counts.is_empty() {
         return;
     }
-    if let Err(e) = write(env, &rows).await {
+    if let Err(e) = write(env, &rows, &counts).await {
         worker::console_error!(
-            "request log: {} rows not written: {}",
+            "request log: {} rows and {} counters not written: {}",
             rows.len(),
+            counts.len(),
             e.error.message
         );
     }
 }
 
-async fn write(env: &Env, rows: &[LogRow]) -> Result<(), crate::error::Failure> {
+async fn write(
+    env: &Env,
+    rows: &[LogRow],
+    counts: &[(String, String, Metric, i64)],
+) -> Result<(), crate::error::Failure> {
     let db = store::db(env)?;
-    let mut statements = Vec::with_capacity(rows.len() + 2);
+    let mut statements = Vec::with_capacity(rows.len() + counts.len() + 3);
     for r in rows {
         statements.push(store::stmt(
             &db,
@@ -83,6 +109,19 @@ async fn write(env: &Env, rows: &[LogRow]) -> Result<(), crate::error::Failure> 
             ],
         )?);
     }
+    for (workspace, day, metric, n) in counts {
+        statements.push(store::stmt(
+            &db,
+            "INSERT INTO daily_stats (workspace_id, day, metric, n) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (workspace_id, day, metric) DO UPDATE SET n = n + excluded.n",
+            &[
+                Arg::Text(workspace),
+                Arg::Text(day),
+                Arg::Text(metric.as_str()),
+                Arg::Int(*n),
+            ],
+        )?);
+    }
     // Prune about once every hundred flushes.
     let n = FLUSHES.with(|f| {
         let n = f.get().wrapping_add(1);
@@ -95,6 +134,12 @@ async fn write(env: &Env, rows: &[LogRow]) -> Result<(), crate::error::Failure> 
             &db,
             "DELETE FROM request_logs WHERE created_at < ?1",
             &[Arg::Int(cutoff)],
+        )?);
+        let oldest_day = stats::day(store::now_ms() - stats::RETENTION_DAYS * 86_400_000);
+        statements.push(store::stmt(
+            &db,
+            "DELETE FROM daily_stats WHERE day < ?1",
+            &[Arg::Text(&oldest_day)],
         )?);
     }
     db.batch(statements).await?;

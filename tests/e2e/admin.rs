@@ -837,3 +837,186 @@ fn the_request_log_filters_by_key_status_and_route_and_state_changes_are_audited
     dev.call("GET", "/v1/admin/audit", None, None)
         .assert_error(403, "forbidden_role");
 }
+
+#[test]
+fn the_overview_counts_requests_coins_and_exposures_as_they_happen_for_every_role() {
+    let w = world();
+    let admin = w.demo_admin();
+    let today = |s: &Session| {
+        let a = s.call("GET", "/v1/admin/overview", None, None);
+        assert_eq!(a.status, 200, "{}", a.text);
+        let days = a.body["days"].as_array().unwrap().clone();
+        assert_eq!(days.len(), 30, "the last 30 days, zeros included");
+        assert_eq!(a.body["since"], days[0]["day"]);
+        days.last().unwrap().clone()
+    };
+    let before = today(&admin);
+    // A credit of 41, a debit of 7, a replay of the credit (counted as a request, not as coins)
+    // and a refused request.
+    let cid = w.new_customer("overview", 0);
+    let key = unique("overview");
+    w.credit(&cid, 41, &key);
+    w.credit(&cid, 41, &key);
+    let d = w.server(
+        "POST",
+        &format!("/v1/customers/{cid}/coins/debit"),
+        &[("Idempotency-Key", &unique("overview-debit"))],
+        Some(&json!({"amount": 7})),
+    );
+    assert_eq!(d.status, 200, "{}", d.text);
+    let refused = w.client.send(
+        "GET",
+        &w.widget_path(&w.demo.publishable_key, None),
+        &[],
+        None,
+    );
+    assert_eq!(refused.status, 401, "{}", refused.text);
+    // Counters are written off the response path: wait for them.
+    let n = |v: &Value, k: &str| v[k].as_i64().unwrap();
+    let mut after = today(&admin);
+    for _ in 0..40 {
+        if n(&after, "coins_debited") - n(&before, "coins_debited") >= 7
+            && n(&after, "requests_refused") > n(&before, "requests_refused")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        after = today(&admin);
+    }
+    assert_eq!(
+        after["day"].as_str().unwrap(),
+        &tally_core::stats::day(now_ms()),
+        "today is the last day"
+    );
+    // Other tests credit the demo workspace too: at least ours, and the replay added nothing
+    // of its own (41 once, not twice, unless others credited in between: bounded below only).
+    assert!(n(&after, "coins_credited") - n(&before, "coins_credited") >= 41);
+    assert!(n(&after, "coins_debited") - n(&before, "coins_debited") >= 7);
+    assert!(n(&after, "requests_succeeded") - n(&before, "requests_succeeded") >= 4);
+    assert!(n(&after, "requests_refused") > n(&before, "requests_refused"));
+    // Every role sees it, a viewer included.
+    let viewer = member_with_role(&admin, "viewer");
+    assert_eq!(
+        viewer.call("GET", "/v1/admin/overview", None, None).status,
+        200
+    );
+}
+
+#[test]
+fn a_replayed_credit_adds_no_coins_to_the_overview() {
+    // On a workspace no other test credits: the pending fixture's (test keys work there).
+    let w = world();
+    let owner = w.fixture_member("pending_owner");
+    let (_, sk) = owner.create_key(json!({"name": "overview", "access": "full_access"}));
+    let ws = owner.workspace_id();
+    let credited = |s: &Session| {
+        let a = s.call("GET", "/v1/admin/overview", None, None);
+        assert_eq!(a.status, 200, "{}", a.text);
+        a.body["days"].as_array().unwrap().last().unwrap()["coins_credited"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = credited(&owner);
+    let cid = unique("replay");
+    let idem = unique("replay");
+    for _ in 0..3 {
+        let a = w.client.send(
+            "POST",
+            &format!("/v1/customers/{cid}/coins/credit"),
+            &[
+                ("Authorization", &format!("Bearer {sk}")),
+                ("X-Workspace-Id", &ws),
+                ("Idempotency-Key", &idem),
+            ],
+            Some(&json!({"amount": 13})),
+        );
+        assert_eq!(a.status, 200, "{}", a.text);
+    }
+    let mut after = credited(&owner);
+    for _ in 0..40 {
+        if after > before {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        after = credited(&owner);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(credited(&owner) - before, 13, "three sends, one entry");
+}
+
+#[test]
+fn a_webhook_signing_secret_is_revealed_behind_the_pin_only() {
+    let w = world();
+    let admin = w.demo_admin();
+    let a = admin.call(
+        "POST",
+        "/v1/admin/webhooks",
+        Some(&json!({"url": "https://hooks.example/reveal", "events": ["coins.credited"]})),
+        None,
+    );
+    assert_eq!(a.status, 201, "{}", a.text);
+    let id = a.body["endpoint"]["id"].as_str().unwrap().to_owned();
+    let secret = a.body["secret"].as_str().unwrap().to_owned();
+    tally_e2e::remember_secret(&secret);
+    let path = format!("/v1/admin/webhooks/{id}/reveal");
+    admin
+        .call("POST", &path, None, None)
+        .assert_error(403, "pin_required");
+    let shown = admin.confirmed("POST", &path, None);
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert_eq!(shown.body["secret"], secret.as_str());
+    assert_eq!(shown.body["endpoint"]["id"], id.as_str());
+    // A developer reads webhooks but may not reveal their secrets.
+    let developer = w.demo_developer();
+    developer
+        .confirmed("POST", &path, None)
+        .assert_error(403, "forbidden_role");
+    admin
+        .confirmed("POST", "/v1/admin/webhooks/wh_nope/reveal", None)
+        .assert_error(404, "webhook_not_found");
+}
+
+#[test]
+fn a_preview_token_is_a_short_test_token_the_widget_accepts() {
+    let w = world();
+    let admin = w.demo_admin();
+    let a = admin.call(
+        "POST",
+        "/v1/admin/preview-token",
+        Some(&json!({"customer_id": w.demo.customer_id})),
+        None,
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let token = a.body["token"].as_str().unwrap();
+    let expires = tally_core::time::parse_rfc3339(a.body["expires_at"].as_str().unwrap()).unwrap();
+    let now = now_ms();
+    assert!(
+        expires - now <= 601_000 && expires - now >= 540_000,
+        "ten minutes"
+    );
+    // The demo's test publishable key reads the shopper with it.
+    let widget = w.client.send(
+        "GET",
+        &w.widget_path(&w.demo.publishable_key, Some(token)),
+        &[],
+        None,
+    );
+    assert_eq!(widget.status, 200, "{}", widget.text);
+    assert_eq!(widget.body["customer"]["id"], w.demo.customer_id.as_str());
+    admin
+        .call(
+            "POST",
+            "/v1/admin/preview-token",
+            Some(&json!({"customer_id": "not ok/"})),
+            None,
+        )
+        .assert_error(400, "invalid_customer_id");
+    w.demo_developer()
+        .call(
+            "POST",
+            "/v1/admin/preview-token",
+            Some(&json!({"customer_id": "cus_x"})),
+            None,
+        )
+        .assert_error(403, "forbidden_role");
+}

@@ -332,6 +332,23 @@ fn workspace() -> Workspace {
     }
 }
 
+fn overview() -> Overview {
+    let rows = [
+        ("2026-05-19", "requests_succeeded", 1_204),
+        ("2026-05-19", "requests_refused", 17),
+        ("2026-05-19", "requests_rate_limited", 2),
+        ("2026-05-19", "coins_credited", 5_150),
+        ("2026-05-19", "coins_debited", 1_200),
+        ("2026-05-20", "requests_succeeded", 1_391),
+        ("2026-05-20", "requests_refused", 9),
+        ("2026-05-20", "exposures", 1),
+        ("2026-05-20", "coins_credited", 4_800),
+    ]
+    .map(|(d, m, n)| (d.to_owned(), m.to_owned(), n));
+    let now = tally_core::time::parse_rfc3339("2026-05-20T12:00:00Z").unwrap_or_default();
+    tally_core::stats::overview(&rows, now, 3)
+}
+
 fn deleted(id: &str) -> Deleted {
     Deleted {
         id: id.into(),
@@ -359,6 +376,7 @@ pub fn control_plane(op: AdminOp) -> Sample {
             PinSet { pin_set: true },
         ),
         AdminOp::GetWorkspace => answer(workspace()),
+        AdminOp::GetOverview => answer(overview()),
         AdminOp::PatchWorkspace => both(
             WorkspacePatch {
                 exposure_action: Some("alert_and_revoke".into()),
@@ -460,6 +478,22 @@ pub fn control_plane(op: AdminOp) -> Sample {
                 secret: IDENTITY_SECRET.into(),
             },
         ),
+        AdminOp::PreviewToken => both(
+            PreviewTokenRequest {
+                customer_id: CUSTOMER.into(),
+            },
+            CustomerTokenResponse {
+                // Ten minutes, signed with the sample identity secret.
+                token: tally_core::token::sign(
+                    CUSTOMER,
+                    1_795_424_400,
+                    1_795_425_000,
+                    "ids_8Hn3Kq1Wz5Tc7Vb2",
+                    IDENTITY_SECRET.as_bytes(),
+                ),
+                expires_at: "2026-11-23T10:10:00.000Z".into(),
+            },
+        ),
         AdminOp::RevealIdentitySecret => answer(RevealedIdentitySecret {
             identity_secret: identity_secret("current"),
             secret: IDENTITY_SECRET.into(),
@@ -524,6 +558,10 @@ pub fn control_plane(op: AdminOp) -> Sample {
             },
         ),
         AdminOp::GetWebhook => answer(endpoint()),
+        AdminOp::RevealWebhookSecret => answer(CreatedWebhook {
+            endpoint: endpoint(),
+            secret: "whsec_Vq3Lm8Kx2Np7Zr1Tb6Wc9Hy4Jd0Fs5Ga3Ue8Io2Pk".into(),
+        }),
         AdminOp::PatchWebhook => both(
             WebhookPatch {
                 disabled: Some(true),

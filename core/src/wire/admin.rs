@@ -241,6 +241,44 @@ pub struct Exposure {
     pub count: i64,
 }
 
+/// `POST /v1/admin/preview-token` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PreviewTokenRequest {
+    /// The test shopper the preview shows.
+    #[schemars(regex(pattern = crate::wire::CUSTOMER_ID_PATTERN))]
+    pub customer_id: String,
+}
+
+/// One UTC day of the overview.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DayStats {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    /// Requests answered 1xx to 3xx.
+    pub requests_succeeded: i64,
+    /// Requests refused with a 4xx other than 429.
+    pub requests_refused: i64,
+    /// Requests answered 429.
+    pub requests_rate_limited: i64,
+    /// Requests answered 5xx.
+    pub requests_failed: i64,
+    /// Coins added by new ledger entries.
+    pub coins_credited: i64,
+    /// Coins taken by new ledger entries.
+    pub coins_debited: i64,
+    /// Uses of a secret key from a browser or in a URL.
+    pub exposures: i64,
+}
+
+/// `GET /v1/admin/overview`: the last 30 days, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Overview {
+    /// The first day, `YYYY-MM-DD`.
+    pub since: String,
+    /// One entry per day, oldest first, zeros included.
+    pub days: Vec<DayStats>,
+}
+
 /// One state-changing control-plane call, allowed or refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AuditEntry {

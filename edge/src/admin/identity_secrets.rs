@@ -5,14 +5,17 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::Deserialize;
 use tally_core::admin;
+use tally_core::ids::validate_customer_id;
 use tally_core::key::Environment;
 use tally_core::rng::Csprng;
 use tally_core::seal::Purpose;
 use tally_core::time::{rfc3339, UnixMillis};
+use tally_core::token;
 use tally_core::wire::{
-    IdentitySecretList, IdentitySecretView, RevealedIdentitySecret, RollIdentitySecret,
+    CustomerTokenResponse, IdentitySecretList, IdentitySecretView, PreviewTokenRequest,
+    RevealedIdentitySecret, RollIdentitySecret,
 };
-use tally_core::ErrorCode;
+use tally_core::{ApiError, ErrorCode};
 use worker::{Request, Response};
 
 use super::AdminCall;
@@ -162,6 +165,35 @@ pub(super) async fn reveal(call: &AdminCall<'_>) -> Result<Response, Failure> {
         &RevealedIdentitySecret {
             identity_secret,
             secret,
+        },
+    )
+}
+
+/// `POST /v1/admin/preview-token`: a ten-minute token for a test shopper, signed with the
+/// current test identity secret, for the Integration page's widget preview.
+pub(super) async fn preview_token(
+    req: &mut Request,
+    call: &AdminCall<'_>,
+) -> Result<Response, Failure> {
+    let body: PreviewTokenRequest = super::body(req).await?;
+    let customer = validate_customer_id(&body.customer_id)?;
+    let secrets = identity::secrets(call.env, call.ws(), Environment::Test).await?;
+    let current = secrets
+        .iter()
+        .find(|s| s.retires_at.is_none())
+        .ok_or_else(|| {
+            ApiError::with_message(
+            ErrorCode::InvalidRequest,
+            "This workspace has no test identity secret yet: roll one on the Identity secret page.",
+        )
+        })?;
+    let now = call.now / 1000;
+    let exp = now + admin::PREVIEW_TOKEN_SECONDS;
+    super::answer(
+        200,
+        &CustomerTokenResponse {
+            token: token::sign(customer, now, exp, &current.kid, &current.secret),
+            expires_at: rfc3339(exp * 1000),
         },
     )
 }

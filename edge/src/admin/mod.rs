@@ -172,6 +172,7 @@ async fn dispatch(
         SignOut => auth::sign_out(call.env, token).await,
         SetPin => auth::set_pin(req, call, inc).await,
         GetWorkspace => workspace::get(call).await,
+        GetOverview => workspace::overview(call).await,
         PatchWorkspace => workspace::patch(req, call).await,
         ListMembers => members::list(call).await,
         CreateMember => members::create(req, call).await,
@@ -187,6 +188,7 @@ async fn dispatch(
         ListIdentitySecrets => identity_secrets::list(call).await,
         RollIdentitySecret => identity_secrets::roll(req, call).await,
         RevealIdentitySecret => identity_secrets::reveal(call).await,
+        PreviewToken => identity_secrets::preview_token(req, call).await,
         ListExposures => logs::exposures(call).await,
         ListLogs => logs::requests(call).await,
         ListAudit => logs::audit(call).await,
@@ -197,6 +199,7 @@ async fn dispatch(
         DeleteWebhook => webhooks::delete(call).await,
         ListDeliveries => webhooks::deliveries(call).await,
         Redeliver => webhooks::redeliver(call).await,
+        RevealWebhookSecret => webhooks::reveal(call).await,
     }
 }
 

@@ -77,6 +77,38 @@ pub(super) async fn get(call: &AdminCall<'_>) -> Result<Response, Failure> {
     super::answer(200, &view(&load(call, call.id()?).await?))
 }
 
+#[derive(Deserialize)]
+struct SealedRow {
+    secret: String,
+}
+
+/// `POST /v1/admin/webhooks/{id}/reveal` (PIN): the endpoint and its signing secret.
+pub(super) async fn reveal(call: &AdminCall<'_>) -> Result<Response, Failure> {
+    let id = call.id()?;
+    let row = load(call, id).await?;
+    let db = store::db(call.env)?;
+    let sealed: Option<SealedRow> = store::first(
+        &db,
+        "SELECT secret FROM webhook_endpoints WHERE id = ?1 AND workspace_id = ?2",
+        &[Arg::Text(id), Arg::Text(call.ws())],
+    )
+    .await?;
+    let sealed = sealed.ok_or_else(|| Failure::from(ErrorCode::WebhookNotFound))?;
+    let secret = sealing::open_text(
+        call.env,
+        Purpose::WebhookSecret { endpoint_id: id },
+        &sealed.secret,
+    )
+    .await?;
+    super::answer(
+        200,
+        &CreatedWebhook {
+            endpoint: view(&row),
+            secret,
+        },
+    )
+}
+
 fn description(d: Option<&str>) -> Result<String, Failure> {
     let d = d.unwrap_or("").trim();
     if d.chars().count() > 200 {

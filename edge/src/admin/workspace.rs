@@ -1,6 +1,7 @@
 //! The workspace's settings: name, coin label, and what happens when a key is exposed.
 
 use serde::Deserialize;
+use tally_core::stats;
 use tally_core::time::rfc3339;
 use tally_core::verifier::ExposureAction;
 use tally_core::wire::{Workspace, WorkspacePatch};
@@ -48,6 +49,29 @@ pub(super) async fn get(call: &AdminCall<'_>) -> Result<Response, Failure> {
             created_at: rfc3339(w.created_at),
         },
     )
+}
+
+#[derive(Deserialize)]
+struct StatRow {
+    day: String,
+    metric: String,
+    n: i64,
+}
+
+/// `GET /v1/admin/overview`: at most 30 days × 7 counters, read by primary key.
+pub(super) async fn overview(call: &AdminCall<'_>) -> Result<Response, Failure> {
+    let db = store::db(call.env)?;
+    let now = store::now_ms();
+    let since = stats::day(now - (stats::OVERVIEW_DAYS - 1) * 86_400_000);
+    let rows: Vec<StatRow> = store::all(
+        &db,
+        "SELECT day, metric, n FROM daily_stats WHERE workspace_id = ?1 AND day >= ?2",
+        &[Arg::Text(call.ws()), Arg::Text(&since)],
+    )
+    .await?;
+    let rows: Vec<(String, String, i64)> =
+        rows.into_iter().map(|r| (r.day, r.metric, r.n)).collect();
+    super::answer(200, &stats::overview(&rows, now, stats::OVERVIEW_DAYS))
 }
 
 /// `PATCH /v1/admin/workspace`: name, coin label, and what happens on exposure (`alert`

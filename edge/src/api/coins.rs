@@ -2,6 +2,7 @@
 
 use tally_core::ids::validate_idempotency_key;
 use tally_core::ledger::{self, Direction};
+use tally_core::stats::Metric;
 use tally_core::webhook::Event;
 use tally_core::wire::{CoinBalance, CoinMutationResult, Page};
 use worker::{Request, Response};
@@ -11,7 +12,7 @@ use crate::error::Failure;
 use crate::http;
 use crate::respond;
 use crate::wallet;
-use crate::{rng, webhooks};
+use crate::{logs, rng, webhooks};
 
 /// `GET /v1/customers/{id}/coins`
 pub(super) async fn balance(call: &Call<'_>) -> Result<Response, Failure> {
@@ -83,10 +84,11 @@ async fn mutate(
         entry: result.entry,
     };
     if !result.replayed {
-        let kind = match direction {
-            Direction::Credit => Event::CoinsCredited,
-            Direction::Debit => Event::CoinsDebited,
+        let (kind, metric) = match direction {
+            Direction::Credit => (Event::CoinsCredited, Metric::CoinsCredited),
+            Direction::Debit => (Event::CoinsDebited, Metric::CoinsDebited),
         };
+        logs::count(&call.grant.workspace_id, metric, body.entry.amount);
         webhooks::emit_later(
             call.env,
             call.ctx,

@@ -2,6 +2,7 @@
 
 use tally_core::ids::validate_customer_id;
 use tally_core::referral;
+use tally_core::stats::Metric;
 use tally_core::time::rfc3339;
 use tally_core::webhook::Event;
 use tally_core::wire::{AppliedReferral, ApplyReferral, CustomerReferral, ReferralCodeCheck};
@@ -13,7 +14,7 @@ use crate::error::Failure;
 use crate::http;
 use crate::referrals as codes;
 use crate::wallet;
-use crate::{rng, webhooks};
+use crate::{logs, rng, webhooks};
 
 /// `GET /v1/customers/{id}/referral`: the code is registered on first use.
 pub(super) async fn customer_referral(call: &Call<'_>) -> Result<Response, Failure> {
@@ -81,6 +82,7 @@ pub(super) async fn apply(call: &Call<'_>, req: &mut Request) -> Result<Response
     };
     // Retries find the first application's row: only the request that wrote it announces it.
     if applied.created_at == call.now {
+        logs::count(ws, Metric::CoinsCredited, reward);
         webhooks::emit_later(call.env, call.ctx, ws, env, Event::ReferralApplied, &answer);
     }
     ok(&answer)
