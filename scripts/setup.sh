@@ -79,3 +79,8 @@ if ! command -v curl >/dev/null; then
   say "curl (for the end-to-end tests' server-client check)"
   apt_install curl
 fi
+
+if ! command -v php >/dev/null; then
+  say "PHP's command line (the dashboard's PHP snippet is run by the end-to-end tests)"
+  apt_install php-cli
+fi

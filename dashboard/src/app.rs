@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use tally_core::admin::AdminOp;
+use tally_core::admin::{Action, AdminOp};
 use tally_core::wire::Session;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -10,9 +10,13 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::shell::Shell;
-use crate::pages::{identity::Identity, keys::Keys, sign_in::SignIn};
-use crate::route::Route;
-use crate::session::{SessionCtx, SessionState};
+use crate::pages::{
+    audit::Audit, exposures::Exposures, identity::Identity, integration::Integration, keys::Keys,
+    logs::Logs, members::Members, overview::Overview, sign_in::SignIn, webhooks::Webhooks,
+    workspace::Workspace,
+};
+use crate::route::{self, Route};
+use crate::session::{self, may, EnvCtx, SessionCtx, SessionState, SnippetKeyCtx};
 
 #[function_component]
 pub fn App() -> Html {
@@ -29,10 +33,16 @@ pub fn App() -> Html {
             });
         });
     }
+    let env = use_state(session::remembered_env);
+    let snippet_key = use_state(|| None::<AttrValue>);
     html! {
         <BrowserRouter>
             <ContextProvider<SessionCtx> context={session}>
-                <Switch<Route> render={switch} />
+                <ContextProvider<EnvCtx> context={env}>
+                    <ContextProvider<SnippetKeyCtx> context={snippet_key}>
+                        <Switch<Route> render={switch} />
+                    </ContextProvider<SnippetKeyCtx>>
+                </ContextProvider<EnvCtx>>
             </ContextProvider<SessionCtx>>
         </BrowserRouter>
     }
@@ -41,13 +51,43 @@ pub fn App() -> Html {
 fn switch(route: Route) -> Html {
     match route {
         Route::SignIn => html! { <SignIn /> },
-        Route::Home => html! { <Redirect<Route> to={Route::Keys} /> },
-        Route::Keys => html! { <Shell title="API keys"><Keys /></Shell> },
-        Route::Identity => html! { <Shell title="Identity secret"><Identity /></Shell> },
+        Route::Home => html! { <Home /> },
         Route::NotFound => html! {
             <Shell title="Page not found">
-                <p>{ "There is no such page. " }<Link<Route> to={Route::Keys}>{ "Go to your API keys" }</Link<Route>></p>
+                <p>{ "There is no such page. " }<Link<Route> to={Route::Home}>{ "Go to the dashboard" }</Link<Route>></p>
             </Shell>
         },
+        page => {
+            let (_, title, action) =
+                route::page(page).unwrap_or((Route::Workspace, "Workspace", Action::ViewWorkspace));
+            let body = match page {
+                Route::Overview => html! { <Overview /> },
+                Route::Keys => html! { <Keys /> },
+                Route::Identity => html! { <Identity /> },
+                Route::Integration => html! { <Integration /> },
+                Route::Exposures => html! { <Exposures /> },
+                Route::Logs => html! { <Logs /> },
+                Route::Audit => html! { <Audit /> },
+                Route::Webhooks => html! { <Webhooks /> },
+                Route::Members => html! { <Members /> },
+                _ => html! { <Workspace /> },
+            };
+            html! { <Shell {title} needs={action}>{ body }</Shell> }
+        }
+    }
+}
+
+/// `/dashboard`: the first page the member may see.
+#[function_component]
+fn Home() -> Html {
+    match use_context::<SessionCtx>().as_deref() {
+        Some(SessionState::SignedIn(s)) => {
+            let to = route::home(|a| may(s, a));
+            html! { <Redirect<Route> {to} /> }
+        }
+        Some(SessionState::SignedOut) => html! { <Redirect<Route> to={Route::SignIn} /> },
+        _ => {
+            html! { <main id="content" class="loading" aria-busy="true"><p>{ "Loading…" }</p></main> }
+        }
     }
 }

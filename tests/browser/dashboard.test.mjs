@@ -7,11 +7,14 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { createServer } from "node:http";
 import { chromium } from "playwright-core";
 
 const EDGE = process.env.TALLY_BASE_URL;
 assert.ok(EDGE, "TALLY_BASE_URL is not set: run these tests with `make test`");
 const demo = JSON.parse(readFileSync(process.env.TALLY_DEMO_STATE, "utf8"));
+// The seeded fixtures (a pending workspace's owner); absent when run against `make dev`.
+const fixtures = process.env.TALLY_FIXTURES ? JSON.parse(readFileSync(process.env.TALLY_FIXTURES, "utf8")) : null;
 const ARTIFACTS = join(process.cwd(), "test-artifacts");
 mkdirSync(ARTIFACTS, { recursive: true });
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -39,8 +42,9 @@ async function newPage(width = 1280) {
   return page;
 }
 
-async function signIn(p, email, password) {
-  await p.goto(`${EDGE}/dashboard/keys`);
+/// Opens `start` signed out, signs in on the page it sends to, and comes back to `start`.
+async function signIn(p, email, password, start = "/dashboard/keys") {
+  await p.goto(`${EDGE}${start}`);
   await p.waitForURL(/\/dashboard\/sign-in$/);
   await p.getByLabel("Email").fill(email);
   await p.getByLabel("Password").fill(password);
@@ -108,7 +112,7 @@ test("a new key needs the PIN, is shown once with a copy button, then only redac
   await dialog.getByLabel("Name").fill(name);
   await dialog.getByLabel("Your PIN").fill("000000");
   await dialog.getByRole("button", { name: "Create key" }).click();
-  await dialog.getByText("That PIN is not correct.").waitFor({ timeout: 10000 });
+  await dialog.getByText(/The PIN is not correct; \d attempts left/).waitFor({ timeout: 10000 });
   await accessible(p, "create-key dialog");
   await dialog.getByLabel("Your PIN").fill(demo.admin_pin);
   await dialog.getByRole("button", { name: "Create key" }).click();
@@ -119,7 +123,31 @@ test("a new key needs the PIN, is shown once with a copy button, then only redac
   await dialog.getByRole("button", { name: "Copy the new key" }).click();
   await dialog.getByText("Copied").waitFor();
   assert.equal(await p.evaluate(() => navigator.clipboard.readText()), shown);
-  await dialog.getByRole("button", { name: "Done" }).click();
+
+  // Straight into the storefront snippet, and the real widget previewed with it.
+  await dialog.getByRole("button", { name: "Use in the storefront snippet" }).click();
+  await p.waitForURL(/\/dashboard\/integration$/);
+  const snippet = await p.locator("#storefront-snippet").innerText();
+  assert.ok(snippet.includes(`key="${shown}"`) && snippet.includes(`workspace="${demo.workspace_id}"`), snippet);
+  assert.ok(snippet.includes(`src="${EDGE}/embed.js"`), snippet);
+  await p.getByLabel("Test shopper's customer id").fill(demo.customer_id);
+  await p.getByRole("button", { name: "Preview" }).click();
+  const amount = p.locator(".preview-frame tally-wallet .balance");
+  await amount.waitFor({ timeout: 15000 });
+  assert.match(await amount.innerText(), /coins/);
+  await accessible(p, "integration");
+  await screenshots(p, "integration");
+  // A secret key pasted here is called out, never filled in.
+  await p.getByLabel("Publishable key").fill(demo.secret_key);
+  await p.getByText("That is a secret key.", { exact: false }).waitFor();
+  assert.ok(!(await p.locator("#storefront-snippet").innerText()).includes(demo.secret_key));
+  // Each server snippet is one click away, with its copy button.
+  for (const lang of ["Node.js", "Python", "PHP", "Rust", "curl"]) {
+    await p.getByRole("group", { name: "Language" }).getByRole("button", { name: lang }).click();
+    await p.getByRole("button", { name: `Copy the ${lang} snippet` }).waitFor();
+    assert.match(await p.locator("code.snippet").innerText(), /TALLY_SECRET_KEY/);
+  }
+  await p.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "API keys" }).click();
   const row = p.locator("tr", { hasText: name });
   await row.waitFor();
   assert.match(await row.innerText(), new RegExp(`${shown.slice(0, 8)}…${shown.slice(-4)}`));
@@ -220,13 +248,291 @@ test("the identity secret is revealed behind the PIN and signs tokens a JWT libr
   await p.context().close();
 });
 
-test("a developer is not offered key actions and is told why", async () => {
+test("a developer lands on the overview, is offered no key page and is told why", async () => {
   const p = await newPage();
-  await signIn(p, demo.developer_email, demo.developer_password);
-  await p.getByRole("heading", { name: "API keys" }).waitFor();
-  await p.getByText("Your role cannot do this. Ask an admin.").waitFor({ timeout: 10000 });
-  assert.equal(await p.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "API keys" }).count(), 0);
-  assert.ok(await p.getByRole("button", { name: "Create key" }).isDisabled());
+  await signIn(p, demo.developer_email, demo.developer_password, "/dashboard");
+  await p.waitForURL(/\/dashboard\/overview$/);
+  const nav = p.getByRole("navigation", { name: "Dashboard" });
+  assert.equal(await nav.getByRole("link", { name: "API keys" }).count(), 0);
+  assert.equal(await nav.getByRole("link", { name: "Members" }).count(), 0);
+  await nav.getByRole("link", { name: "Exposures" }).click();
+  // No roll button for a role that may not manage keys, and the setting is not theirs.
+  await p.getByText("Only admins and superadmins change this.").waitFor();
+  assert.ok(await p.getByLabel("Alert only").isDisabled(), "the setting is shown, not changeable");
+  assert.equal(await p.getByRole("button", { name: /^Roll / }).count(), 0);
+  // A link to the keys page says why there is nothing, and offers no action.
+  await p.goto(`${EDGE}/dashboard/keys`);
+  await p.getByText("Your role (developer) cannot see this page.", { exact: false }).waitFor();
+  assert.equal(await p.getByRole("button", { name: "Create key" }).count(), 0);
   await accessible(p, "keys as developer");
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test("the overview charts the last 30 days from counters the edge keeps as requests happen", async () => {
+  // A credit of 37 coins from a server, today.
+  const headers = { authorization: `Bearer ${demo.secret_key}`, "x-workspace-id": demo.workspace_id, "content-type": "application/json" };
+  const credit = await fetch(`${EDGE}/v1/customers/${demo.customer_id}/coins/credit`, {
+    method: "POST", headers: { ...headers, "idempotency-key": `overview-${Date.now()}` }, body: JSON.stringify({ amount: 37, reason: "Overview test" }),
+  });
+  assert.equal(credit.status, 200);
+  // A publishable key without the shopper's token: refused, and counted for the workspace.
+  const refused = await fetch(`${EDGE}/v1/customers/${demo.customer_id}/coins?ws=${demo.workspace_id}&key=${demo.publishable_key}`);
+  assert.equal(refused.status, 401);
+  const p = await newPage();
+  await signIn(p, demo.admin_email, demo.admin_password, "/dashboard");
+  await p.waitForURL(/\/dashboard\/overview$/);
+  const number = async (label) => Number(await p.locator(".cards li", { hasText: label }).locator("strong").innerText());
+  // The counters are written off the response path: give them a moment.
+  for (let i = 0; i < 20 && (await number("Coins credited").catch(() => 0)) < 37; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    await p.reload();
+    await p.locator(".cards").waitFor();
+  }
+  assert.ok((await number("Coins credited")) >= 37, "today's credit is counted");
+  assert.ok((await number("Requests")) >= 2);
+  for (const title of ["Requests by outcome", "Coins", "Exposures"]) {
+    const chart = p.locator("figure", { has: p.getByRole("heading", { name: title, exact: true }) });
+    assert.match(await chart.getByRole("img").getAttribute("aria-label"), new RegExp(`^${title}, last 30 days: `));
+  }
+  const requests = p.locator("figure", { has: p.getByRole("heading", { name: "Requests by outcome" }) });
+  assert.ok((await requests.locator("rect").count()) >= 1, "today has a bar");
+  await requests.getByText("Show the numbers").click();
+  const today = new Date().toISOString().slice(0, 10);
+  const row = requests.locator("tr", { has: p.getByRole("rowheader", { name: today }) });
+  const [ok, denied] = (await row.locator("td").allInnerTexts()).map(Number);
+  assert.ok(ok >= 1 && denied >= 1, `today: ${ok} succeeded, ${denied} refused`);
+  await accessible(p, "overview");
+  await screenshots(p, "overview");
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test("a secret key used from a browser appears in the exposures and is rolled from its row", async () => {
+  const p = await newPage();
+  await signIn(p, demo.admin_email, demo.admin_password);
+  await p.getByRole("heading", { name: "API keys" }).waitFor();
+  const name = `Leaky ${Date.now()}`;
+  await p.getByRole("button", { name: "Create key" }).click();
+  let dialog = p.getByRole("dialog");
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByLabel(/Full access/).check();
+  await dialog.getByLabel("Your PIN").fill(demo.admin_pin);
+  await dialog.getByRole("button", { name: "Create key" }).click();
+  const leaked = await dialog.locator("input.secret").inputValue();
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  // A page's script sends it: the real browser's Sec-Fetch-Site reaches the verifier.
+  const shop = await p.context().newPage();
+  await shop.goto(`${EDGE}/`);
+  const answer = await shop.evaluate(async ([key, ws, cid]) => {
+    const r = await fetch(`/v1/customers/${cid}/coins`, { headers: { authorization: `Bearer ${key}`, "x-workspace-id": ws } });
+    return [r.status, (await r.json()).error?.code];
+  }, [leaked, demo.workspace_id, demo.customer_id]);
+  assert.deepEqual(answer, [403, "secret_key_in_browser"]);
+  await shop.close();
+
+  await p.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Exposures" }).click();
+  const row = p.locator("tr", { hasText: name });
+  await row.waitFor({ timeout: 10000 });
+  assert.match(await row.innerText(), /From a browser/);
+  assert.ok(!(await p.content()).includes(leaked), "the page shows the key redacted only");
+  await accessible(p, "exposures");
+  await screenshots(p, "exposures");
+  await row.getByRole("button", { name: `Roll ${name}` }).click();
+  dialog = p.getByRole("dialog", { name: `Roll ${name}` });
+  await dialog.getByLabel("Now").check();
+  await dialog.getByLabel("Your PIN").fill(demo.admin_pin);
+  await dialog.getByRole("button", { name: "Roll key" }).click();
+  dialog = p.getByRole("dialog", { name: "Copy the new key now" });
+  const fresh = await dialog.locator("input.secret").inputValue();
+  assert.match(fresh, /^test_sk_/);
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await row.getByText("Rolled", { exact: false }).waitFor();
+  const use = (key) => fetch(`${EDGE}/v1/customers/${demo.customer_id}/coins`, { headers: { authorization: `Bearer ${key}`, "x-workspace-id": demo.workspace_id } });
+  assert.equal((await use(leaked)).status, 401, "the exposed key stops at once");
+  assert.equal((await use(fresh)).status, 200, "its successor works from the server");
+
+  // The request log shows the refusal; its filters live in the address.
+  await p.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Request log" }).click();
+  await p.getByLabel("Status").selectOption("403");
+  await p.waitForURL(/status=403/);
+  await p.locator("tr", { hasText: "secret_key_in_browser" }).first().waitFor({ timeout: 10000 });
+  await p.reload();
+  assert.equal(await p.getByLabel("Status").inputValue(), "403");
+  await p.locator("tr", { hasText: "secret_key_in_browser" }).first().waitFor({ timeout: 10000 });
+  assert.ok((await p.locator("tbody tr").allInnerTexts()).every((t) => /\b403\b/.test(t)), "only 403s");
+  await accessible(p, "request log");
+  await screenshots(p, "logs");
+  // The audit log has the roll, by this member.
+  await p.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Audit log" }).click();
+  await p.locator("tr", { hasText: "keys.roll" }).first().waitFor({ timeout: 10000 });
+  assert.match(await p.locator("tr", { hasText: "keys.roll" }).first().innerText(), new RegExp(demo.admin_email));
+  await accessible(p, "audit log");
+  await screenshots(p, "audit");
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test("a superadmin invites a member; their wrong PINs lock PIN-guarded actions, and the lock is shown", async () => {
+  const p = await newPage();
+  await signIn(p, demo.admin_email, demo.admin_password);
+  await p.getByRole("heading", { name: "API keys" }).waitFor();
+  await p.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Members" }).click();
+  await p.getByRole("button", { name: "Invite a member" }).click();
+  let dialog = p.getByRole("dialog", { name: "Invite a member" });
+  const email = `invited-${Date.now()}@demo.tally.test`;
+  const password = "correct horse battery staple";
+  await dialog.getByLabel("Email").fill(email);
+  await dialog.getByLabel("Role").selectOption("admin");
+  await dialog.getByLabel(/Initial password/).fill(password);
+  await dialog.getByLabel(/Their PIN/).fill("24681357");
+  await dialog.getByLabel("Your PIN").fill(demo.admin_pin);
+  await accessible(p, "invite dialog");
+  await dialog.getByRole("button", { name: "Invite" }).click();
+  const row = p.locator("tr", { hasText: email });
+  await row.waitFor({ timeout: 10000 });
+  assert.match(await row.innerText(), /admin/);
+  await accessible(p, "members");
+  await screenshots(p, "members");
+
+  // The new admin guesses PINs: each refusal says what is left, then the lock and its end.
+  const q = await newPage();
+  await signIn(q, email, password);
+  await q.getByRole("heading", { name: "API keys" }).waitFor();
+  await q.getByRole("button", { name: "Create key" }).click();
+  const create = q.getByRole("dialog");
+  await create.getByLabel("Name").fill("Never made");
+  for (let i = 1; i <= 5; i++) {
+    await create.getByLabel("Your PIN").fill(`1000000${i}`);
+    await create.getByRole("button", { name: "Create key" }).click();
+    await create.getByText(i < 5 ? `${5 - i} attempts left` : "now locked for 15 minutes", { exact: false }).waitFor({ timeout: 10000 });
+  }
+  await create.getByLabel("Your PIN").fill("24681357");
+  await create.getByRole("button", { name: "Create key" }).click();
+  await create.getByText(/locked until 20\d\d-/).waitFor({ timeout: 10000 });
+  await q.context().close();
+
+  // The superadmin sees the lock; then changes the role and removes the member.
+  await p.reload();
+  await row.getByText("Locked", { exact: false }).waitFor({ timeout: 10000 });
+  await row.getByRole("button", { name: `Change role ${email}` }).click();
+  dialog = p.getByRole("dialog", { name: `Change ${email}'s role` });
+  await dialog.getByLabel("Role").selectOption("viewer");
+  await dialog.getByLabel("Your PIN").fill(demo.admin_pin);
+  await dialog.getByRole("button", { name: "Change role" }).click();
+  await row.getByText("viewer").waitFor({ timeout: 10000 });
+  await row.getByRole("button", { name: `Remove ${email}` }).click();
+  dialog = p.getByRole("dialog", { name: `Remove ${email}` });
+  await dialog.getByLabel("Your PIN").fill(demo.admin_pin);
+  await dialog.getByRole("button", { name: "Remove member" }).click();
+  await row.waitFor({ state: "detached", timeout: 10000 });
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test("a webhook endpoint: added with its events, its deliveries verified, redelivered, revealed, disabled and deleted", async () => {
+  // A merchant's receiver on this machine: test endpoints may use http://127.0.0.1.
+  const received = [];
+  const receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${receiver.address().port}/hooks/${Date.now()}`;
+  const p = await newPage();
+  try {
+    await signIn(p, demo.admin_email, demo.admin_password, "/dashboard/webhooks");
+    await p.getByRole("heading", { name: "Webhooks" }).waitFor();
+    await p.getByRole("button", { name: "Add endpoint" }).click();
+    let dialog = p.getByRole("dialog", { name: "Add a test endpoint" });
+    await dialog.getByLabel("URL").fill(url);
+    await dialog.getByLabel("Description").fill("Order service");
+    await dialog.getByLabel("coins.credited").check();
+    await accessible(p, "add endpoint dialog");
+    await dialog.getByRole("button", { name: "Add endpoint" }).click();
+    dialog = p.getByRole("dialog", { name: "Signing secret" });
+    const secret = await dialog.locator("#webhook-secret").inputValue();
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+    await dialog.getByRole("button", { name: "Done" }).click();
+    const row = p.locator("tr", { hasText: url });
+    await row.waitFor();
+    assert.ok(!(await p.content()).includes(secret), "the secret is gone from the page");
+
+    // An event happens; its delivery is signed with that secret, Standard Webhooks style.
+    const credit = await fetch(`${EDGE}/v1/customers/${demo.customer_id}/coins/credit`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${demo.secret_key}`, "x-workspace-id": demo.workspace_id, "content-type": "application/json", "idempotency-key": `hook-${Date.now()}` },
+      body: JSON.stringify({ amount: 5 }),
+    });
+    assert.equal(credit.status, 200);
+    for (let i = 0; i < 60 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(received.length, 1, "delivered once");
+    const { Webhook } = createRequire(import.meta.url)("standardwebhooks");
+    const event = new Webhook(secret.slice("whsec_".length)).verify(received[0].body, received[0].headers);
+    assert.equal(event.type, "coins.credited");
+
+    await row.getByRole("button", { name: `Deliveries of ${url}` }).click();
+    const log = p.getByRole("region", { name: "Deliveries" });
+    await log.getByText("Delivered (204)").waitFor({ timeout: 10000 });
+    await accessible(p, "webhooks");
+    await screenshots(p, "webhooks");
+    await log.getByRole("button", { name: /^Redeliver / }).first().click();
+    for (let i = 0; i < 60 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(received.length, 2, "redelivered");
+    assert.equal(received[1].headers["webhook-id"], received[0].headers["webhook-id"], "the same event id");
+    await log.locator("ol.attempts li").nth(1).waitFor({ timeout: 10000 });
+
+    // The secret again, behind the PIN.
+    await row.getByRole("button", { name: `Signing secret ${url}` }).click();
+    dialog = p.getByRole("dialog", { name: "Reveal the signing secret" });
+    await dialog.getByLabel("Your PIN").fill(demo.admin_pin);
+    await dialog.getByRole("button", { name: "Reveal" }).click();
+    assert.equal(await p.locator("#webhook-secret").inputValue(), secret);
+    await p.getByRole("button", { name: "Done" }).click();
+
+    await row.getByRole("button", { name: `Disable ${url}` }).click();
+    await row.getByText("Disabled").waitFor();
+    await row.getByRole("button", { name: `Delete ${url}` }).click();
+    await p.getByRole("dialog", { name: "Delete this endpoint" }).getByRole("button", { name: "Delete endpoint" }).click();
+    await row.waitFor({ state: "detached" });
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.context().close();
+    receiver.close();
+  }
+});
+
+test("a pending workspace offers production keys only once approved, and says so", { skip: !fixtures && "needs the seeded fixtures (make test)" }, async () => {
+  const owner = fixtures.pending_owner;
+  const p = await newPage();
+  await signIn(p, owner.email, owner.password);
+  await p.getByRole("heading", { name: "API keys" }).waitFor();
+  await p.getByText("Pending approval").first().waitFor();
+  await p.getByRole("button", { name: "Create key" }).click();
+  const dialog = p.getByRole("dialog");
+  assert.ok(await dialog.getByLabel(/Production/).isDisabled(), "production is not offered");
+  await dialog.getByText("(after your workspace is approved)").waitFor();
+  assert.ok(await dialog.getByLabel("Test", { exact: true }).isChecked());
+  await accessible(p, "create dialog, pending workspace");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  // The header's switch shows production keys: none yet.
+  await p.getByRole("group", { name: "Environment" }).getByRole("button", { name: "Production" }).click();
+  await p.getByText("No production keys yet.", { exact: false }).waitFor();
+  await p.getByRole("group", { name: "Environment" }).getByRole("button", { name: "Test" }).click();
+  await p.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Workspace" }).click();
+  await p.getByText("Production keys can be created once Tally approves this workspace", { exact: false }).waitFor();
+  await accessible(p, "workspace");
+  await screenshots(p, "workspace");
+  // Signing out ends the session: a reload stays signed out.
+  await p.getByRole("button", { name: "Sign out" }).click();
+  await p.waitForURL(/\/dashboard\/sign-in$/);
+  await p.goto(`${EDGE}/dashboard/keys`);
+  await p.waitForURL(/\/dashboard\/sign-in$/);
+  assert.deepEqual(p.errors, []);
   await p.context().close();
 });

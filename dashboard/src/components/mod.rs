@@ -1,4 +1,7 @@
-//! Pieces every page uses.
+//! Pieces several pages share.
 
+pub mod chart;
 pub mod copy;
+pub mod keys;
+pub mod paged;
 pub mod shell;

@@ -7,22 +7,29 @@ use tally_core::wire::SignedOut;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
+use yew_router::Routable;
 
 use crate::api::{self, Guard};
 use crate::components::copy::CopyButton;
-use crate::route::Route;
-use crate::session::{may, SessionCtx, SessionState};
+use crate::route::{Route, PAGES};
+use crate::session::{self, may, Env, EnvCtx, SessionCtx, SessionState};
 
 #[derive(Properties, PartialEq)]
 pub struct ShellProps {
     /// The page's heading.
     pub title: AttrValue,
+    /// What the member's role must allow to see the page.
+    #[prop_or(Action::ViewWorkspace)]
+    pub needs: Action,
     pub children: Html,
 }
 
 #[function_component]
 pub fn Shell(props: &ShellProps) -> Html {
     let session = use_context::<SessionCtx>();
+    let here = use_route::<Route>();
+    let env = use_context::<EnvCtx>();
+    let navigator = use_navigator();
     let Some(session) = session else {
         return html! {};
     };
@@ -30,24 +37,53 @@ pub fn Shell(props: &ShellProps) -> Html {
         SessionState::Loading => {
             return html! { <main id="content" class="loading" aria-busy="true"><p>{ "Loading…" }</p></main> }
         }
-        SessionState::SignedOut => return html! { <Redirect<Route> to={Route::SignIn} /> },
+        SessionState::SignedOut => {
+            session::remember_next();
+            return html! { <Redirect<Route> to={Route::SignIn} /> };
+        }
         SessionState::SignedIn(s) => s.clone(),
     };
     let sign_out = {
-        let (session, csrf) = (session.clone(), current.csrf_token.clone());
+        let (session, csrf, navigator) = (
+            session.clone(),
+            current.csrf_token.clone(),
+            navigator.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
-            let (session, csrf) = (session.clone(), csrf.clone());
+            // Signed out here at once, whatever the call answers (a session left behind
+            // expires), and straight to the sign-in page: a page left on purpose is not one
+            // to return to.
+            session.set(SessionState::SignedOut);
+            if let Some(n) = &navigator {
+                n.replace(&Route::SignIn);
+            }
+            let csrf = csrf.clone();
             spawn_local(async move {
                 let guard = Guard {
                     csrf: &csrf,
                     pin: None,
                 };
-                // Signed out either way: a failed call leaves a session that expires.
                 let _ = api::call_empty::<SignedOut>(AdminOp::SignOut, &[], Some(guard)).await;
-                session.set(SessionState::SignedOut);
             });
         })
     };
+    let env_switch = env.as_ref().map(|env| {
+        let pick = |to: Env| {
+            let env = env.clone();
+            Callback::from(move |_: MouseEvent| {
+                session::remember_env(to);
+                env.set(to);
+            })
+        };
+        html! {
+            <div class="env" role="group" aria-label="Environment">
+                { for [Env::Test, Env::Prod].into_iter().map(|e| html! {
+                    <button type="button" class={classes!("secondary", (**env == e).then_some("on"))}
+                        aria-pressed={if **env == e { "true" } else { "false" }} onclick={pick(e)}>{ e.label() }</button>
+                }) }
+            </div>
+        }
+    });
     let ws = &current.workspace;
     let pending = ws.status != "approved";
     html! {
@@ -64,6 +100,7 @@ pub fn Shell(props: &ShellProps) -> Html {
                         { if pending { "Pending approval" } else { "Approved" } }
                     </span>
                 </div>
+                { env_switch.unwrap_or_default() }
                 <div class="member">
                     <span>{ current.member.email.clone() }</span>
                     <span class="chip">{ current.member.role.clone() }</span>
@@ -73,15 +110,25 @@ pub fn Shell(props: &ShellProps) -> Html {
             <div class="frame">
                 <nav aria-label="Dashboard">
                     <ul>
-                        if may(&current, Action::ViewKeys) {
-                            <li><Link<Route> to={Route::Keys}>{ "API keys" }</Link<Route>></li>
-                            <li><Link<Route> to={Route::Identity}>{ "Identity secret" }</Link<Route>></li>
-                        }
+                        { for PAGES.iter().filter(|(_, _, a)| may(&current, *a)).map(|(r, label, _)| html! {
+                            <li>if Some(*r) == here {
+                                <a href={r.to_path()} class="current" aria-current="page">{ *label }</a>
+                            } else {
+                                <Link<Route> to={*r}>{ *label }</Link<Route>>
+                            }</li>
+                        }) }
                     </ul>
                 </nav>
                 <main id="content" tabindex="-1">
+                    if env.as_deref() == Some(&Env::Test) {
+                        <p class="test-banner">{ "Test mode: test keys, secrets and webhooks. Switch to Production at the top when you go live." }</p>
+                    }
                     <h1>{ props.title.clone() }</h1>
-                    { props.children.clone() }
+                    if may(&current, props.needs) {
+                        { props.children.clone() }
+                    } else {
+                        <p class="warning" role="note">{ format!("Your role ({}) cannot see this page. Ask a superadmin if you need it.", current.member.role) }</p>
+                    }
                 </main>
             </div>
         </>

@@ -74,7 +74,7 @@ pub fn Identity() -> Html {
                 None => html! { <p aria-busy="true">{ "Loading…" }</p> },
                 Some(Err(f)) => html! { <p class="error" role="alert">{ explain(f) }</p> },
                 Some(Ok(secrets)) => html! {
-                    <div class="table-wrap"><table>
+                    <div class="table-wrap" tabindex="0"><table>
                         <caption class="sr-only">{ "Identity secrets" }</caption>
                         <thead><tr>
                             <th scope="col">{ "Environment" }</th><th scope="col">{ "Secret id (kid)" }</th>

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use tally_core::admin::AdminOp;
+use tally_core::admin::{AdminOp, KeyPatch};
 use tally_core::wire::{Deleted, KeyView, RollKey, RolledKey};
-use web_sys::{HtmlDialogElement, HtmlInputElement};
+use web_sys::{HtmlDialogElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -16,6 +16,7 @@ use crate::components::copy::CopyButton;
 /// What the dialog is doing to which key.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Intent {
+    Edit(Rc<KeyView>),
     Roll(Rc<KeyView>),
     Revoke(Rc<KeyView>),
     Delete(Rc<KeyView>),
@@ -41,6 +42,12 @@ pub struct ActionProps {
 #[function_component]
 pub fn KeyAction(props: &ActionProps) -> Html {
     let pin = use_node_ref();
+    let (name, description, origins, downgrade) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
     let typed = use_state(String::new);
     let overlap = use_state(|| 86_400i64);
     let error = use_state(|| None::<String>);
@@ -68,6 +75,12 @@ pub fn KeyAction(props: &ActionProps) -> Html {
         return html! { <dialog ref={props.dialog.clone()} aria-label="Key action"></dialog> };
     };
     let run = {
+        let (name, description, origins, downgrade) = (
+            name.clone(),
+            description.clone(),
+            origins.clone(),
+            downgrade.clone(),
+        );
         let (pin, overlap, error, busy, rolled, csrf, intent, close) = (
             pin.clone(),
             overlap.clone(),
@@ -81,6 +94,19 @@ pub fn KeyAction(props: &ActionProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let pin_value = pin.cast::<HtmlInputElement>().map(|i| i.value());
+            let input = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value());
+            let patch = KeyPatch {
+                name: input(&name),
+                description: input(&description),
+                access: downgrade
+                    .cast::<HtmlInputElement>()
+                    .filter(HtmlInputElement::checked)
+                    .map(|_| "read_only".to_owned()),
+                scopes: None,
+                allowed_origins: origins
+                    .cast::<HtmlTextAreaElement>()
+                    .map(|t| origin_lines(&t.value())),
+            };
             let (error, busy, rolled, csrf, intent, close, overlap) = (
                 error.clone(),
                 busy.clone(),
@@ -97,6 +123,14 @@ pub fn KeyAction(props: &ActionProps) -> Html {
                     pin: pin_value.as_deref(),
                 };
                 let outcome = match &intent {
+                    Intent::Edit(k) => api::call::<_, KeyView>(
+                        AdminOp::PatchKey,
+                        &[&k.id],
+                        Some(&patch),
+                        Some(guard),
+                    )
+                    .await
+                    .map(|_| ()),
                     Intent::Roll(k) => {
                         let body = RollKey {
                             overlap_seconds: Some(overlap),
@@ -143,6 +177,27 @@ pub fn KeyAction(props: &ActionProps) -> Html {
     let error_line =
         html! { <p class="error" role="alert">{ (*error).clone().unwrap_or_default() }</p> };
     let body = match (&intent, &*rolled) {
+        (Intent::Edit(k), _) => html! {
+            <form onsubmit={run}>
+                <h2 id="action-title">{ format!("Edit {}", k.name) }</h2>
+                <label for="edit-name">{ "Name" }</label>
+                <input id="edit-name" ref={name.clone()} value={k.name.clone()} required=true maxlength="100" />
+                <label for="edit-description">{ "What it is for" }</label>
+                <input id="edit-description" ref={description.clone()} value={k.description.clone()} maxlength="500" />
+                if k.kind == "publishable" {
+                    <label for="edit-origins">{ "Allowed origins (one per line; empty: any)" }</label>
+                    <textarea id="edit-origins" ref={origins.clone()} rows="2" value={k.allowed_origins.join("\n")} />
+                }
+                if k.kind == "secret" && k.access != "read_only" {
+                    <label><input type="checkbox" ref={downgrade.clone()} />{ " Make it read-only (it keeps its sk prefix; this cannot be undone here)" }</label>
+                }
+                { error_line.clone() }
+                <div class="actions">
+                    <button type="button" class="secondary" onclick={close.clone()}>{ "Cancel" }</button>
+                    <button type="submit" disabled={*busy}>{ "Save" }</button>
+                </div>
+            </form>
+        },
         (Intent::Roll(_), Some(r)) => html! {
             <div class="reveal">
                 <h2 id="action-title">{ "Copy the new key now" }</h2>
@@ -219,9 +274,27 @@ pub fn KeyAction(props: &ActionProps) -> Html {
     html! { <dialog ref={props.dialog.clone()} aria-labelledby="action-title">{ body }</dialog> }
 }
 
+/// The origins typed one per line, trimmed, blank lines dropped.
+pub fn origin_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_are_one_per_line() {
+        assert_eq!(
+            origin_lines(" https://a.example\n\n https://*.b.example \n"),
+            vec!["https://a.example", "https://*.b.example"]
+        );
+        assert!(origin_lines("  \n").is_empty());
+    }
 
     #[test]
     fn overlaps_are_within_what_the_api_accepts() {

@@ -4,15 +4,19 @@
 use std::rc::Rc;
 
 use tally_core::admin::{Action, AdminOp, NewKey};
+use tally_core::scope::Scope;
 use tally_core::wire::{CreatedKey, KeyList, KeyView};
 use web_sys::{HtmlDialogElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::key_actions::{Intent, KeyAction};
+use super::key_actions::{origin_lines, Intent, KeyAction};
+use super::logs::LogFilter;
 use crate::api::{self, Failure, Guard};
 use crate::components::copy::CopyButton;
-use crate::session::{may, SessionCtx, SessionState};
+use crate::route::Route;
+use crate::session::{may, Env, EnvCtx, SessionCtx, SessionState, SnippetKeyCtx};
+use yew_router::prelude::{use_navigator, Link};
 
 /// The list's state.
 #[derive(Clone, PartialEq)]
@@ -26,8 +30,8 @@ enum Load {
 pub fn explain(f: &Failure) -> String {
     match f.code.as_str() {
         "pin_required" => "Enter your PIN to confirm.".into(),
-        "pin_invalid" => "That PIN is not correct.".into(),
-        "pin_locked" => f.message.clone(),
+        // The API says how many attempts are left before the lock, and until when it holds.
+        "pin_invalid" | "pin_locked" => f.message.clone(),
         "forbidden_role" => "Your role cannot do this. Ask an admin.".into(),
         _ if f.request_id.is_empty() => f.message.clone(),
         _ => format!("{} (request {})", f.message, f.request_id),
@@ -49,6 +53,28 @@ pub fn access_label(k: &KeyView) -> String {
         "read_only" => "Read only".into(),
         "full_access" => "Full access".into(),
         _ => format!("Custom ({} scopes)", k.scopes.len()),
+    }
+}
+
+/// Seed 001's scopes, grouped by program, in the order the create form lists them.
+pub const SCOPE_GROUPS: [(&str, &[Scope]); 6] = [
+    ("Coins", &[Scope::CoinsRead, Scope::CoinsWrite]),
+    ("Members", &[Scope::MemberRead, Scope::MemberWrite]),
+    ("Referrals", &[Scope::ReferralRead, Scope::ReferralWrite]),
+    ("Stamps", &[Scope::StampsRead, Scope::StampsWrite]),
+    ("Cashback", &[Scope::CashbackRead, Scope::CashbackWrite]),
+    (
+        "Cards, rewards and claims",
+        &[Scope::CardRead, Scope::ClaimWrite],
+    ),
+];
+
+/// What kind of key a choice of scopes makes: one that can write is a secret key.
+pub fn kind_for(access: &str, scopes: &[Scope]) -> &'static str {
+    match access {
+        "read_only" => "publishable",
+        "custom" if !scopes.iter().any(|s| s.is_write()) => "publishable",
+        _ => "secret",
     }
 }
 
@@ -113,6 +139,7 @@ pub fn Keys() -> Html {
         })
     };
     let approved = session.workspace.status == "approved";
+    let env = use_context::<EnvCtx>().map(|e| *e).unwrap_or_default();
     html! {
         <>
             <p class="warning" role="note">
@@ -129,12 +156,16 @@ pub fn Keys() -> Html {
             { match &*load {
                 Load::Loading => html! { <p aria-busy="true">{ "Loading keys…" }</p> },
                 Load::Failed(f) => html! { <p class="error" role="alert">{ explain(f) }</p> },
-                Load::Ready(keys) if keys.is_empty() => html! {
-                    <p class="empty">{ "No keys yet. Create a publishable key for your storefront and a secret key for your server." }</p>
-                },
-                Load::Ready(keys) => key_table(keys, can_manage.then_some(&act)),
+                Load::Ready(keys) => {
+                    let shown: Vec<KeyView> = keys.iter().filter(|k| k.environment == env.as_str()).cloned().collect();
+                    if shown.is_empty() {
+                        html! { <p class="empty">{ format!("No {} keys yet. Create a publishable key for your storefront and a secret key for your server.", env.label().to_lowercase()) }</p> }
+                    } else {
+                        key_table(&shown, can_manage.then_some(&act))
+                    }
+                }
             } }
-            <CreateKey dialog={dialog} csrf={AttrValue::from(session.csrf_token.clone())} {approved} on_done={reload} />
+            <CreateKey dialog={dialog} csrf={AttrValue::from(session.csrf_token.clone())} {approved} {env} on_done={reload} />
             <KeyAction dialog={action_dialog} intent={(*intent).clone()} csrf={AttrValue::from(session.csrf_token.clone())} on_done={after_action} />
         </>
     }
@@ -154,6 +185,7 @@ fn key_table(keys: &[KeyView], act: Option<&Callback<Intent>>) -> Html {
         };
         html! {
             <div class="row-actions">
+                { button("Edit", Intent::Edit(k.clone())) }
                 if k.rolled_to.is_none() { { button("Roll", Intent::Roll(k.clone())) } }
                 { button("Revoke", Intent::Revoke(k.clone())) }
                 { button("Delete", Intent::Delete(k.clone())) }
@@ -161,7 +193,7 @@ fn key_table(keys: &[KeyView], act: Option<&Callback<Intent>>) -> Html {
         }
     };
     html! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table>
                 <caption class="sr-only">{ "API keys, newest first" }</caption>
                 <thead><tr>
@@ -187,7 +219,10 @@ fn key_table(keys: &[KeyView], act: Option<&Callback<Intent>>) -> Html {
                             <td>{ if k.environment == "prod" { "Production" } else { "Test" } }</td>
                             <td>{ k.wallets.iter().map(|w| format!("{} ({})", w.wallet, w.currency_type)).collect::<Vec<_>>().join(", ") }</td>
                             <td><time datetime={k.created_at.clone()}>{ day(Some(&k.created_at), "") }</time><br /><small>{ k.created_by.clone().unwrap_or_default() }</small></td>
-                            <td>{ day(k.last_used_at.as_deref(), "Never") }</td>
+                            <td>{ day(k.last_used_at.as_deref(), "Never") }<br />
+                                <Link<Route, LogFilter> to={Route::Logs} query={Some(LogFilter { key_id: k.id.clone(), ..LogFilter::default() })}>
+                                    { "Requests" }<span class="sr-only">{ format!(" of {}", k.name) }</span>
+                                </Link<Route, LogFilter>></td>
                             <td>{ day(k.expires_at.as_deref(), "Never") }</td>
                             <td><span class={classes!("chip", (k.status != "active").then_some("warn"))}>{ k.status.clone() }</span></td>
                             <td>{ buttons(k) }</td>
@@ -204,6 +239,8 @@ struct CreateProps {
     dialog: NodeRef,
     csrf: AttrValue,
     approved: bool,
+    /// The environment the page shows: the form starts there.
+    env: Env,
     on_done: Callback<()>,
 }
 
@@ -216,12 +253,21 @@ fn CreateKey(props: &CreateProps) -> Html {
     let pin = use_node_ref();
     let expires = use_node_ref();
     let access = use_state(|| "read_only".to_owned());
-    let environment = use_state(|| "test".to_owned());
+    let scopes = use_state(Vec::<Scope>::new);
+    let environment = use_state(|| props.env.as_str().to_owned());
+    {
+        let environment = environment.clone();
+        use_effect_with(props.env, move |env| {
+            environment.set(env.as_str().to_owned())
+        });
+    }
     let never = use_state(|| true);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     // The plaintext lives here only, until the dialog closes.
     let created = use_state(|| None::<Rc<CreatedKey>>);
+    let snippet = use_context::<SnippetKeyCtx>();
+    let navigator = use_navigator();
 
     let close = {
         let (dialog, created, error, on_done) = (
@@ -250,8 +296,9 @@ fn CreateKey(props: &CreateProps) -> Html {
             pin.clone(),
             expires.clone(),
         );
-        let (access, environment, never, error, busy, created, csrf) = (
+        let (access, scopes, environment, never, error, busy, created, csrf) = (
             access.clone(),
+            scopes.clone(),
             environment.clone(),
             never.clone(),
             error.clone(),
@@ -266,23 +313,24 @@ fn CreateKey(props: &CreateProps) -> Html {
                     .map(|i| i.value())
                     .unwrap_or_default()
             };
-            let origin_lines: Vec<String> = origins
-                .cast::<HtmlTextAreaElement>()
-                .map(|t| t.value())
-                .unwrap_or_default()
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect();
+            let origin_lines = origin_lines(
+                &origins
+                    .cast::<HtmlTextAreaElement>()
+                    .map(|t| t.value())
+                    .unwrap_or_default(),
+            );
             let expiry = input(&expires);
             let body = NewKey {
                 name: Some(input(&name)),
                 description: Some(input(&description)),
                 access: Some((*access).clone()),
+                scopes: (*access == "custom")
+                    .then(|| scopes.iter().map(|s| s.as_str().to_owned()).collect()),
                 environment: Some((*environment).clone()),
                 expires_at: (!*never && !expiry.is_empty()).then(|| format!("{expiry}T23:59:59Z")),
-                allowed_origins: (!origin_lines.is_empty()).then_some(origin_lines),
+                allowed_origins: (kind_for(&access, &scopes) == "publishable"
+                    && !origin_lines.is_empty())
+                .then_some(origin_lines),
                 ..NewKey::default()
             };
             let pin_value = input(&pin);
@@ -307,6 +355,24 @@ fn CreateKey(props: &CreateProps) -> Html {
             });
         })
     };
+    // A new publishable key goes to the Integration page's snippet in memory, not the URL.
+    let use_in_snippet = |c: &CreatedKey| {
+        let (snippet, navigator, close, secret) = (
+            snippet.clone(),
+            navigator.clone(),
+            close.clone(),
+            AttrValue::from(c.secret.clone()),
+        );
+        Callback::from(move |e: MouseEvent| {
+            if let Some(s) = &snippet {
+                s.set(Some(secret.clone()));
+            }
+            close.emit(e);
+            if let Some(n) = &navigator {
+                n.push(&Route::Integration);
+            }
+        })
+    };
     let radio = |state: &UseStateHandle<String>, value: &'static str| {
         let state = state.clone();
         Callback::from(move |_: Event| state.set(value.to_owned()))
@@ -321,7 +387,12 @@ fn CreateKey(props: &CreateProps) -> Html {
                     <input id="new-key" class="secret" readonly=true value={c.secret.clone()} />
                     <CopyButton text={c.secret.clone()} label="Copy the new key" />
                 </div>
-                <div class="actions"><button type="button" onclick={close.clone()}>{ "Done" }</button></div>
+                <div class="actions">
+                    if c.key.kind == "publishable" {
+                        <button type="button" class="secondary" onclick={use_in_snippet(c)}>{ "Use in the storefront snippet" }</button>
+                    }
+                    <button type="button" onclick={close.clone()}>{ "Done" }</button>
+                </div>
             </div>
         }
     } else {
@@ -338,6 +409,16 @@ fn CreateKey(props: &CreateProps) -> Html {
                         { " Read only: a publishable key, safe in your storefront's HTML" }</label>
                     <label><input type="radio" name="access" checked={*access == "full_access"} onchange={radio(&access, "full_access")} />
                         { " Full access: a secret key, for your server only" }</label>
+                    <label><input type="radio" name="access" checked={*access == "custom"} onchange={radio(&access, "custom")} />
+                        { " Custom: only the scopes you choose" }</label>
+                    if *access == "custom" {
+                        { scope_picker(&scopes) }
+                    }
+                    <p class="hint" role="status">{ if kind_for(&access, &scopes) == "secret" {
+                        "This makes a secret key (sk): it can write, so it must never reach a browser."
+                    } else {
+                        "This makes a publishable key (pk): it can only read, and is safe in a web page."
+                    } }</p>
                 </fieldset>
                 <fieldset>
                     <legend>{ "Environment" }</legend>
@@ -358,7 +439,7 @@ fn CreateKey(props: &CreateProps) -> Html {
                         <p class="hint">{ "Keys that never expire are the ones that leak: prefer a date, and roll before it." }</p>
                     }
                 </fieldset>
-                if *access == "read_only" {
+                if kind_for(&access, &scopes) == "publishable" {
                     <label for="key-origins">{ "Allowed origins (one per line; empty: any)" }</label>
                     <textarea id="key-origins" ref={origins} rows="2" placeholder="https://shop.example" />
                 }
@@ -374,6 +455,36 @@ fn CreateKey(props: &CreateProps) -> Html {
     };
     html! {
         <dialog ref={props.dialog.clone()} aria-labelledby="create-title">{ body }</dialog>
+    }
+}
+
+/// Seed 001's scope table as checkboxes, grouped by program.
+fn scope_picker(chosen: &UseStateHandle<Vec<Scope>>) -> Html {
+    html! {
+        <div class="scopes">
+            { for SCOPE_GROUPS.iter().map(|(program, list)| html! {
+                <fieldset>
+                    <legend>{ *program }</legend>
+                    { for list.iter().map(|scope| {
+                        let (chosen, scope) = (chosen.clone(), *scope);
+                        let checked = chosen.contains(&scope);
+                        let onchange = Callback::from(move |_: Event| {
+                            let mut next = (*chosen).clone();
+                            if let Some(at) = next.iter().position(|s| *s == scope) {
+                                next.remove(at);
+                            } else {
+                                next.push(scope);
+                            }
+                            chosen.set(next);
+                        });
+                        html! {
+                            <label><input type="checkbox" {checked} {onchange} />
+                                { " " }<code>{ scope.as_str() }</code>{ format!(": {}", scope.description()) }</label>
+                        }
+                    }) }
+                </fieldset>
+            }) }
+        </div>
     }
 }
 
@@ -394,7 +505,12 @@ mod tests {
     fn refusals_are_said_in_words_a_member_can_act_on() {
         assert_eq!(
             explain(&failure("pin_invalid", "req_1")),
-            "That PIN is not correct."
+            "The API's message.",
+            "the attempts left, as the API counts them"
+        );
+        assert_eq!(
+            explain(&failure("pin_locked", "req_1")),
+            "The API's message."
         );
         assert_eq!(
             explain(&failure("pin_required", "")),
@@ -409,6 +525,37 @@ mod tests {
             explain(&failure("internal_error", "req_9")),
             "The API's message. (request req_9)"
         );
+    }
+
+    #[test]
+    fn the_scope_table_lists_every_scope_once() {
+        let listed: Vec<Scope> = SCOPE_GROUPS
+            .iter()
+            .flat_map(|(_, l)| l.iter().copied())
+            .collect();
+        assert_eq!(listed.len(), Scope::ALL.len());
+        for s in Scope::ALL {
+            assert_eq!(listed.iter().filter(|l| *l == s).count(), 1, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_key_that_can_write_is_secret_and_the_api_agrees() {
+        assert_eq!(kind_for("read_only", &[]), "publishable");
+        assert_eq!(kind_for("full_access", &[]), "secret");
+        assert_eq!(kind_for("custom", &[Scope::CoinsRead]), "publishable");
+        assert_eq!(
+            kind_for("custom", &[Scope::CoinsRead, Scope::CoinsWrite]),
+            "secret"
+        );
+        // The form's promise is the API's rule: a publishable key cannot hold a write scope.
+        use tally_core::key::KeyKind;
+        use tally_core::scope::{grant, Access, ScopeSet};
+        let mut set = ScopeSet::EMPTY;
+        set.insert(Scope::StampsWrite);
+        assert_eq!(kind_for("custom", &[Scope::StampsWrite]), "secret");
+        assert!(grant(KeyKind::Publishable, Access::Custom, set).is_err());
+        assert!(grant(KeyKind::Secret, Access::Custom, set).is_ok());
     }
 
     #[test]

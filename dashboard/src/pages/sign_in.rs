@@ -11,8 +11,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::route::Route;
-use crate::session::{SessionCtx, SessionState};
+use crate::route::{self, Route};
+use crate::session::{self, SessionCtx, SessionState};
+use yew_router::query::Raw;
 
 /// What a failed sign-in tells the member.
 pub fn sign_in_error(f: &api::Failure) -> String {
@@ -30,8 +31,20 @@ pub fn SignIn() -> Html {
     let password = use_node_ref();
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
-    if let Some(SessionState::SignedIn(_)) = session.as_deref() {
-        return html! { <Redirect<Route> to={Route::Keys} /> };
+    let navigator = use_navigator();
+    let signed_in = matches!(session.as_deref(), Some(SessionState::SignedIn(_)));
+    use_effect_with(signed_in, move |&signed_in| {
+        if let (true, Some(nav)) = (signed_in, navigator) {
+            match session::take_next().as_deref().and_then(route::return_to) {
+                Some((to, query)) => {
+                    let _ = nav.replace_with_query(&to, Raw(query));
+                }
+                None => nav.replace(&Route::Home),
+            }
+        }
+    });
+    if signed_in {
+        return html! { <main id="content" class="sign-in" aria-busy="true"><p>{ "Signing in…" }</p></main> };
     }
     let onsubmit = {
         let (email, password, error, busy, session) = (
