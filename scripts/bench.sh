@@ -5,7 +5,8 @@
 #  3. A bounded load run (wrk, 10 s per route, 127.0.0.1) against the release Worker under
 #     wrangler dev: /v1/widget (key + token verified, wallet read) as a ratio of /v1/health
 #     in the same run. Each request carries its own CF-Connecting-IP, as many shoppers would.
-#  4. What a deploy uploads and the size budgets: the widget transfer (brotli) and the Worker
+#  4. What a deploy uploads and the size budgets: the widget transfer and the dashboard first
+#     load (brotli), and the Worker
 #     upload (gzip), as scripts/deploy-check.mjs reports them (make test enforces them).
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"

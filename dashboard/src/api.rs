@@ -2,6 +2,8 @@
 //! (`tally_core::admin::AdminOp`); bodies and answers are `tally_core::wire` types; a refusal
 //! is the API's `{"error":{code,message,request_id}}`, typed.
 
+use std::cell::RefCell;
+
 use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -77,6 +79,16 @@ fn encode_segment(s: &str) -> String {
     out
 }
 
+thread_local! {
+    static ON_SESSION_ENDED: RefCell<Option<yew::Callback<()>>> = const { RefCell::new(None) };
+}
+
+/// What to do when a call finds the session over (`401 not_signed_in`): the app sends the
+/// member to sign in again, and says why.
+pub fn on_session_ended(callback: yew::Callback<()>) {
+    ON_SESSION_ENDED.with(|c| *c.borrow_mut() = Some(callback));
+}
+
 /// The credentials of a state-changing call.
 #[derive(Debug, Clone, Copy)]
 pub struct Guard<'a> {
@@ -137,6 +149,21 @@ async fn send<B: Serialize, T: DeserializeOwned>(
         return decode::<T>(&text).ok_or_else(Failure::network);
     }
     match decode::<ErrorEnvelope>(&text).ok_or(()) {
+        Ok(e)
+            if status == 401
+                && e.error.code == "not_signed_in"
+                && !matches!(op, AdminOp::GetSession) =>
+        {
+            if let Some(cb) = ON_SESSION_ENDED.with(|c| c.borrow().clone()) {
+                cb.emit(());
+            }
+            Err(Failure {
+                status,
+                code: e.error.code,
+                message: e.error.message,
+                request_id: e.error.request_id,
+            })
+        }
         Ok(e) => Err(Failure {
             status,
             code: e.error.code,

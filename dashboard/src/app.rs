@@ -33,6 +33,12 @@ pub fn App() -> Html {
             });
         });
     }
+    {
+        let session = session.clone();
+        use_effect_with((), move |()| {
+            api::on_session_ended(Callback::from(move |()| session.set(SessionState::Expired)));
+        });
+    }
     let env = use_state(session::remembered_env);
     let snippet_key = use_state(|| None::<AttrValue>);
     html! {
@@ -85,7 +91,9 @@ fn Home() -> Html {
             let to = route::home(|a| may(s, a));
             html! { <Redirect<Route> {to} /> }
         }
-        Some(SessionState::SignedOut) => html! { <Redirect<Route> to={Route::SignIn} /> },
+        Some(SessionState::SignedOut | SessionState::Expired) => {
+            html! { <Redirect<Route> to={Route::SignIn} /> }
+        }
         _ => {
             html! { <main id="content" class="loading" aria-busy="true"><p>{ "Loading…" }</p></main> }
         }

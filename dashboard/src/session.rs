@@ -11,8 +11,11 @@ use yew::UseStateHandle;
 pub enum SessionState {
     /// Asking `GET /v1/admin/session`.
     Loading,
-    /// No session (or it ended).
+    /// No session, or the member signed out.
     SignedOut,
+    /// The session ended while the dashboard was open (expired, or ended elsewhere): the
+    /// sign-in page says so.
+    Expired,
     /// Signed in.
     SignedIn(Rc<Session>),
 }

@@ -93,6 +93,10 @@ test("sign-in refuses wrong credentials with a message, then lands on the keys",
   await p.getByRole("heading", { name: "API keys" }).waitFor();
   await accessible(p, "keys");
   await screenshots(p, "keys");
+  await p.emulateMedia({ colorScheme: "dark" });
+  await accessible(p, "keys, dark");
+  await screenshots(p, "keys-dark");
+  await p.emulateMedia({ colorScheme: "light" });
   assert.deepEqual(p.errors, []);
   await p.context().close();
   // The page runs its own scripts only, same-origin calls only, and is never framed.
@@ -101,6 +105,24 @@ test("sign-in refuses wrong credentials with a message, then lands on the keys",
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.match(csp, /frame-ancestors 'none'/);
   assert.ok(page.headers.get("x-request-id"), "answered by the Worker");
+});
+
+test("a session that ends while the dashboard is open sends the member to sign in, and back", async () => {
+  const p = await newPage();
+  await signIn(p, demo.admin_email, demo.admin_password, "/dashboard/keys");
+  await p.getByRole("heading", { name: "API keys" }).waitFor();
+  // The session ends elsewhere (expiry, sign-out on another tab): the cookie is gone.
+  await p.context().clearCookies();
+  await p.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Audit log" }).click();
+  await p.waitForURL(/\/dashboard\/sign-in$/);
+  await p.getByText("Your session has ended. Sign in again", { exact: false }).waitFor();
+  await p.getByLabel("Email").fill(demo.admin_email);
+  await p.getByLabel("Password").fill(demo.admin_password);
+  await p.getByRole("button", { name: "Sign in" }).click();
+  await p.waitForURL(/\/dashboard\/audit$/);
+  await p.getByRole("heading", { name: "Audit log" }).waitFor();
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
 });
 
 test("a new key needs the PIN, is shown once with a copy button, then only redacted", async () => {
@@ -155,6 +177,13 @@ test("a new key needs the PIN, is shown once with a copy button, then only redac
   await p.reload();
   await p.locator("tr", { hasText: name }).waitFor();
   assert.ok(!(await p.content()).includes(shown));
+  // Edited: its description and the origins it may be used from.
+  await p.getByRole("button", { name: `Edit ${name}` }).click();
+  const edit = p.getByRole("dialog", { name: `Edit ${name}` });
+  await edit.getByLabel("What it is for").fill("Balance on the storefront");
+  await edit.getByLabel(/Allowed origins/).fill("https://shop.example\nhttps://*.shop.example");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await p.locator("tr", { hasText: name }).getByText("Balance on the storefront").waitFor();
   // The key works: it reads the demo shopper's coins with a customer token.
   const r = await fetch(`${EDGE}/v1/customers/${demo.customer_id}/coins?ws=${demo.workspace_id}&key=${shown}&token=${demo.customer_token}`);
   assert.equal(r.status, 200);
@@ -177,6 +206,9 @@ test("a secret key: shown once, rolled with an overlap, revoked and refused, del
   await dialog.getByRole("button", { name: "Done" }).click();
   const redacted = (k) => `${k.slice(0, 8)}…${k.slice(-4)}`;
   await p.locator("tr", { hasText: redacted(first) }).waitFor();
+  await p.reload();
+  await p.locator("tr", { hasText: redacted(first) }).waitFor();
+  assert.ok(!(await p.content()).includes(first), "after a reload, only redacted");
 
   // Roll with a one-hour overlap: both keys listed, both work.
   await p.getByRole("button", { name: `Roll ${name}` }).click();
@@ -304,6 +336,10 @@ test("the overview charts the last 30 days from counters the edge keeps as reque
   assert.ok(ok >= 1 && denied >= 1, `today: ${ok} succeeded, ${denied} refused`);
   await accessible(p, "overview");
   await screenshots(p, "overview");
+  // Dark mode follows the system, with the same contrast.
+  await p.emulateMedia({ colorScheme: "dark" });
+  await accessible(p, "overview, dark");
+  await screenshots(p, "overview-dark");
   assert.deepEqual(p.errors, []);
   await p.context().close();
 });
@@ -485,6 +521,7 @@ test("a webhook endpoint: added with its events, its deliveries verified, redeli
     for (let i = 0; i < 60 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 250));
     assert.equal(received.length, 2, "redelivered");
     assert.equal(received[1].headers["webhook-id"], received[0].headers["webhook-id"], "the same event id");
+    await log.getByRole("button", { name: "Refresh deliveries" }).click();
     await log.locator("ol.attempts li").nth(1).waitFor({ timeout: 10000 });
 
     // The secret again, behind the PIN.

@@ -37,7 +37,7 @@ pub fn Shell(props: &ShellProps) -> Html {
         SessionState::Loading => {
             return html! { <main id="content" class="loading" aria-busy="true"><p>{ "Loading…" }</p></main> }
         }
-        SessionState::SignedOut => {
+        SessionState::SignedOut | SessionState::Expired => {
             session::remember_next();
             return html! { <Redirect<Route> to={Route::SignIn} /> };
         }

@@ -29,7 +29,10 @@ pub fn SignIn() -> Html {
     let session = use_context::<SessionCtx>();
     let email = use_node_ref();
     let password = use_node_ref();
-    let error = use_state(|| None::<String>);
+    let expired = matches!(session.as_deref(), Some(SessionState::Expired));
+    let error = use_state(move || {
+        expired.then(|| "Your session has ended. Sign in again to go on where you were.".to_owned())
+    });
     let busy = use_state(|| false);
     let navigator = use_navigator();
     let signed_in = matches!(session.as_deref(), Some(SessionState::SignedIn(_)));

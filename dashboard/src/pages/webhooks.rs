@@ -241,13 +241,21 @@ fn DeliveryLog(props: &LogProps) -> Html {
                     Ok(_) => said.set("Sent again; the new attempt appears below.".into()),
                     Err(f) => said.set(explain(&f)),
                 }
-                generation.set(*generation + 1);
+                // Now, and again once the attempt (which runs in the background) has had time.
+                let now = *generation;
+                generation.set(now.wrapping_add(1));
+                yew::platform::time::sleep(std::time::Duration::from_secs(2)).await;
+                generation.set(now.wrapping_add(2));
             });
         })
     };
     html! {
         <section class="deliveries" aria-labelledby="deliveries-title">
             <h2 id="deliveries-title">{ "Deliveries" }</h2>
+            <button type="button" class="secondary small" onclick={{
+                let generation = generation.clone();
+                Callback::from(move |_: MouseEvent| generation.set(generation.wrapping_add(1)))
+            }}>{ "Refresh deliveries" }</button>
             <p class="hint" role="status" aria-live="polite">{ (*said).clone() }</p>
             if let Some(f) = &paged.error {
                 <p class="error" role="alert">{ explain(f) }</p>
