@@ -35,6 +35,18 @@ impl Failure {
     }
 }
 
+/// A refusal, in words the member can act on.
+pub fn explain(f: &Failure) -> String {
+    match f.code.as_str() {
+        "pin_required" => "Enter your PIN to confirm.".into(),
+        // The API says how many attempts are left before the lock, and until when it holds.
+        "pin_invalid" | "pin_locked" => f.message.clone(),
+        "forbidden_role" => "Your role cannot do this. Ask an admin.".into(),
+        _ if f.request_id.is_empty() => f.message.clone(),
+        _ => format!("{} (request {})", f.message, f.request_id),
+    }
+}
+
 /// The operation's path with `ids` in its `{…}` segments, in order (percent-encoded).
 pub fn path(op: AdminOp, ids: &[&str]) -> String {
     let (_, template) = op.endpoint();
@@ -196,6 +208,41 @@ pub async fn call_empty<T: DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn failure(code: &str, request_id: &str) -> Failure {
+        Failure {
+            status: 403,
+            code: code.into(),
+            message: "The API's message.".into(),
+            request_id: request_id.into(),
+        }
+    }
+
+    #[test]
+    fn refusals_are_said_in_words_a_member_can_act_on() {
+        assert_eq!(
+            explain(&failure("pin_invalid", "req_1")),
+            "The API's message.",
+            "the attempts left, as the API counts them"
+        );
+        assert_eq!(
+            explain(&failure("pin_locked", "req_1")),
+            "The API's message."
+        );
+        assert_eq!(
+            explain(&failure("pin_required", "")),
+            "Enter your PIN to confirm."
+        );
+        assert_eq!(
+            explain(&failure("forbidden_role", "req_1")),
+            "Your role cannot do this. Ask an admin."
+        );
+        // Anything else: the API's message, with the request id to quote to support.
+        assert_eq!(
+            explain(&failure("internal_error", "req_9")),
+            "The API's message. (request req_9)"
+        );
+    }
 
     #[test]
     fn paths_come_from_the_route_table_with_ids_in_their_segments() {

@@ -23,6 +23,15 @@ pub enum SessionState {
 /// The context every page reads.
 pub type SessionCtx = UseStateHandle<SessionState>;
 
+/// The signed-in member's session (pages render inside the shell, which sees to it).
+#[yew::hook]
+pub fn use_session() -> Option<Rc<Session>> {
+    match yew::use_context::<SessionCtx>().as_deref() {
+        Some(SessionState::SignedIn(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 /// Whether the member's role allows `action` (the API's own rule, `Role::may`).
 pub fn may(session: &Session, action: Action) -> bool {
     Role::parse(&session.member.role).is_some_and(|r| r.may(action))

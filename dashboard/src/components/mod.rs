@@ -3,5 +3,6 @@
 pub mod chart;
 pub mod copy;
 pub mod keys;
+pub mod modal;
 pub mod paged;
 pub mod shell;

@@ -122,6 +122,17 @@ where
     (state, more)
 }
 
+/// What a list says above its rows: the API's refusal, or that there is nothing (yet).
+pub fn status<T>(paged: &Paged<T>, empty: &str) -> Html {
+    match &paged.error {
+        Some(f) => html! { <p class="error" role="alert">{ crate::api::explain(f) }</p> },
+        None if !paged.loading && paged.rows.is_empty() => {
+            html! { <p class="empty">{ empty.to_owned() }</p> }
+        }
+        None => html! {},
+    }
+}
+
 /// The "Load more" button, or the end of the list.
 pub fn more_button<T>(paged: &Paged<T>, more: &Callback<()>, what: &str) -> Html {
     if paged.loading {

@@ -5,9 +5,8 @@ use tally_core::admin::AdminOp;
 use tally_core::wire::AuditEntry;
 use yew::prelude::*;
 
-use super::keys::explain;
 use super::logs::when;
-use crate::components::paged::{more_button, use_paged};
+use crate::components::paged::{more_button, status, use_paged};
 
 #[function_component]
 pub fn Audit() -> Html {
@@ -15,9 +14,7 @@ pub fn Audit() -> Html {
     html! {
         <>
             <p>{ "Who changed what in this workspace: keys, identity secrets, members, webhooks and settings, including the attempts that were refused (a wrong PIN, a role that may not)." }</p>
-            if let Some(f) = &paged.error {
-                <p class="error" role="alert">{ explain(f) }</p>
-            }
+            { status(&paged, "Nothing has been changed yet.") }
             if !paged.rows.is_empty() {
                 <div class="table-wrap" tabindex="0"><table>
                     <caption class="sr-only">{ "Audit log, newest first" }</caption>

@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use tally_core::admin::{Action, AdminOp};
 use tally_core::wire::{Exposure, KeyView, Workspace, WorkspacePatch};
-use web_sys::HtmlDialogElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -15,8 +14,9 @@ use super::keys::explain;
 use super::logs::when;
 use crate::api::{self, Failure, Guard};
 use crate::components::keys::use_key_list;
-use crate::components::paged::{more_button, use_paged};
-use crate::session::{may, SessionCtx, SessionState};
+use crate::components::modal::{use_modal, Modal};
+use crate::components::paged::{more_button, status, use_paged};
+use crate::session::{may, use_session};
 
 /// Where the key was seen, in words.
 pub fn kind_label(kind: &str) -> &'static str {
@@ -42,34 +42,20 @@ pub const ACTIONS: [(&str, &str, &str); 2] = [
 
 #[function_component]
 pub fn Exposures() -> Html {
-    let Some(ctx) = use_context::<SessionCtx>() else {
-        return html! {};
-    };
-    let SessionState::SignedIn(session) = (*ctx).clone() else {
+    let Some(session) = use_session() else {
         return html! {};
     };
     let generation = use_state(|| 0u32);
     let keys = use_key_list(may(&session, Action::ViewKeys), *generation);
     let (paged, more) =
         use_paged::<Exposure>(AdminOp::ListExposures, Vec::new(), Vec::new(), *generation);
-    let dialog = use_node_ref();
-    let intent = use_state(|| None::<Intent>);
-    let roll = {
-        let (intent, dialog) = (intent.clone(), dialog.clone());
-        Callback::from(move |k: Rc<KeyView>| {
-            intent.set(Some(Intent::Roll(k)));
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                let _ = d.show_modal();
-            }
-        })
-    };
-    let done = {
-        let (intent, generation) = (intent.clone(), generation.clone());
-        Callback::from(move |()| {
-            intent.set(None);
-            generation.set(*generation + 1);
-        })
-    };
+    let Modal {
+        node: dialog,
+        intent,
+        open,
+        done,
+    } = use_modal::<Intent>(&generation);
+    let roll = open.reform(Intent::Roll);
     let known: &[KeyView] = match &keys {
         Some(Ok(list)) => list,
         _ => &[],
@@ -109,12 +95,7 @@ pub fn Exposures() -> Html {
             </p>
             <ExposureSetting can_change={may(&session, Action::ManageWorkspace)} />
             <h2>{ "Seen" }</h2>
-            if let Some(f) = &paged.error {
-                <p class="error" role="alert">{ explain(f) }</p>
-            }
-            if !paged.loading && paged.rows.is_empty() && paged.error.is_none() {
-                <p class="empty">{ "No secret key has been seen in a browser or a URL." }</p>
-            }
+            { status(&paged, "No secret key has been seen in a browser or a URL.") }
             if !paged.rows.is_empty() {
                 <div class="table-wrap" tabindex="0"><table>
                     <caption class="sr-only">{ "Exposed keys, most recently seen first" }</caption>
@@ -153,11 +134,9 @@ struct SettingProps {
 /// The workspace's `exposure_action`, saved as soon as it is chosen.
 #[function_component]
 fn ExposureSetting(props: &SettingProps) -> Html {
-    let ctx = use_context::<SessionCtx>();
-    let csrf = match ctx.as_deref() {
-        Some(SessionState::SignedIn(s)) => s.csrf_token.clone(),
-        _ => String::new(),
-    };
+    let csrf = use_session()
+        .map(|s| s.csrf_token.clone())
+        .unwrap_or_default();
     let workspace = use_state(|| None::<Result<Workspace, Failure>>);
     let said = use_state(String::new);
     {

@@ -8,7 +8,7 @@ use tally_core::admin::{Action, AdminOp};
 use tally_core::wire::{
     IdentitySecretList, IdentitySecretView, RevealedIdentitySecret, RollIdentitySecret,
 };
-use web_sys::{HtmlDialogElement, HtmlInputElement};
+use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -16,7 +16,8 @@ use super::key_actions::OVERLAPS;
 use super::keys::explain;
 use crate::api::{self, Failure, Guard};
 use crate::components::copy::CopyButton;
-use crate::session::{may, SessionCtx, SessionState};
+use crate::components::modal::{self, use_modal, Modal};
+use crate::session::{may, use_session};
 
 /// What the dialog does.
 #[derive(Clone, PartialEq, Debug)]
@@ -27,10 +28,7 @@ enum Intent {
 
 #[function_component]
 pub fn Identity() -> Html {
-    let Some(ctx) = use_context::<SessionCtx>() else {
-        return html! {};
-    };
-    let SessionState::SignedIn(session) = (*ctx).clone() else {
+    let Some(session) = use_session() else {
         return html! {};
     };
     let list = use_state(|| None::<Result<Rc<Vec<IdentitySecretView>>, Failure>>);
@@ -46,24 +44,12 @@ pub fn Identity() -> Html {
             });
         });
     }
-    let dialog = use_node_ref();
-    let intent = use_state(|| None::<Intent>);
-    let open = {
-        let (intent, dialog) = (intent.clone(), dialog.clone());
-        Callback::from(move |i: Intent| {
-            intent.set(Some(i));
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                let _ = d.show_modal();
-            }
-        })
-    };
-    let done = {
-        let (intent, generation) = (intent.clone(), generation.clone());
-        Callback::from(move |()| {
-            intent.set(None);
-            generation.set(*generation + 1);
-        })
-    };
+    let Modal {
+        node: dialog,
+        intent,
+        open,
+        done,
+    } = use_modal::<Intent>(&generation);
     let can_manage = may(&session, Action::ManageKeys);
     html! {
         <>
@@ -139,9 +125,7 @@ fn SecretDialog(props: &DialogProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             shown.set(None);
             error.set(None);
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                d.close();
-            }
+            modal::close(&dialog);
             on_done.emit(());
         })
     };

@@ -14,7 +14,7 @@ use yew::prelude::*;
 use super::keys::explain;
 use crate::api::{self, Guard};
 use crate::components::copy::CopyButton;
-use crate::session::{may, SessionCtx, SessionState, SnippetKeyCtx};
+use crate::session::{may, use_session, SnippetKeyCtx};
 
 /// The server-side snippets: label, file name, how to run it, the file.
 pub const SNIPPETS: [(&str, &str, &str, &str); 5] = [
@@ -102,10 +102,7 @@ fn origin() -> String {
 
 #[function_component]
 pub fn Integration() -> Html {
-    let Some(ctx) = use_context::<SessionCtx>() else {
-        return html! {};
-    };
-    let SessionState::SignedIn(session) = (*ctx).clone() else {
+    let Some(session) = use_session() else {
         return html! {};
     };
     let handed = use_context::<SnippetKeyCtx>();

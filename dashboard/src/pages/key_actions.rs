@@ -5,13 +5,14 @@ use std::rc::Rc;
 
 use tally_core::admin::{AdminOp, KeyPatch};
 use tally_core::wire::{Deleted, KeyView, RollKey, RolledKey};
-use web_sys::{HtmlDialogElement, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::keys::{explain, kind_label};
 use crate::api::{self, Guard};
 use crate::components::copy::CopyButton;
+use crate::components::modal;
 
 /// What the dialog is doing to which key.
 #[derive(Clone, PartialEq, Debug)]
@@ -65,9 +66,7 @@ pub fn KeyAction(props: &ActionProps) -> Html {
             rolled.set(None);
             error.set(None);
             typed.set(String::new());
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                d.close();
-            }
+            modal::close(&dialog);
             on_done.emit(());
         })
     };

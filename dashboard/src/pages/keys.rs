@@ -14,8 +14,9 @@ use super::key_actions::{origin_lines, Intent, KeyAction};
 use super::logs::LogFilter;
 use crate::api::{self, Failure, Guard};
 use crate::components::copy::CopyButton;
+use crate::components::modal::{self, use_modal, Modal};
 use crate::route::Route;
-use crate::session::{may, Env, EnvCtx, SessionCtx, SessionState, SnippetKeyCtx};
+use crate::session::{may, use_session, Env, EnvCtx, SnippetKeyCtx};
 use yew_router::prelude::{use_navigator, Link};
 
 /// The list's state.
@@ -26,17 +27,7 @@ enum Load {
     Failed(Failure),
 }
 
-/// A refusal, in words the member can act on.
-pub fn explain(f: &Failure) -> String {
-    match f.code.as_str() {
-        "pin_required" => "Enter your PIN to confirm.".into(),
-        // The API says how many attempts are left before the lock, and until when it holds.
-        "pin_invalid" | "pin_locked" => f.message.clone(),
-        "forbidden_role" => "Your role cannot do this. Ask an admin.".into(),
-        _ if f.request_id.is_empty() => f.message.clone(),
-        _ => format!("{} (request {})", f.message, f.request_id),
-    }
-}
+pub use crate::api::explain;
 
 /// A key's type as the list says it.
 pub fn kind_label(kind: &str) -> &'static str {
@@ -85,10 +76,7 @@ fn day(t: Option<&str>, none: &str) -> String {
 
 #[function_component]
 pub fn Keys() -> Html {
-    let Some(ctx) = use_context::<SessionCtx>() else {
-        return html! {};
-    };
-    let SessionState::SignedIn(session) = (*ctx).clone() else {
+    let Some(session) = use_session() else {
         return html! {};
     };
     let load = use_state(|| Load::Loading);
@@ -120,24 +108,12 @@ pub fn Keys() -> Html {
         Callback::from(move |()| generation.set(*generation + 1))
     };
     let can_manage = may(&session, Action::ManageKeys);
-    let action_dialog = use_node_ref();
-    let intent = use_state(|| None::<Intent>);
-    let act = {
-        let (intent, dialog) = (intent.clone(), action_dialog.clone());
-        Callback::from(move |i: Intent| {
-            intent.set(Some(i));
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                let _ = d.show_modal();
-            }
-        })
-    };
-    let after_action = {
-        let (intent, reload) = (intent.clone(), reload.clone());
-        Callback::from(move |()| {
-            intent.set(None);
-            reload.emit(());
-        })
-    };
+    let Modal {
+        node: action_dialog,
+        intent,
+        open: act,
+        done: after_action,
+    } = use_modal::<Intent>(&generation);
     let approved = session.workspace.status == "approved";
     let env = use_context::<EnvCtx>().map(|e| *e).unwrap_or_default();
     html! {
@@ -280,9 +256,7 @@ fn CreateKey(props: &CreateProps) -> Html {
             let had_key = created.is_some();
             created.set(None);
             error.set(None);
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                d.close();
-            }
+            modal::close(&dialog);
             if had_key {
                 on_done.emit(());
             }
@@ -491,41 +465,6 @@ fn scope_picker(chosen: &UseStateHandle<Vec<Scope>>) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn failure(code: &str, request_id: &str) -> Failure {
-        Failure {
-            status: 403,
-            code: code.into(),
-            message: "The API's message.".into(),
-            request_id: request_id.into(),
-        }
-    }
-
-    #[test]
-    fn refusals_are_said_in_words_a_member_can_act_on() {
-        assert_eq!(
-            explain(&failure("pin_invalid", "req_1")),
-            "The API's message.",
-            "the attempts left, as the API counts them"
-        );
-        assert_eq!(
-            explain(&failure("pin_locked", "req_1")),
-            "The API's message."
-        );
-        assert_eq!(
-            explain(&failure("pin_required", "")),
-            "Enter your PIN to confirm."
-        );
-        assert_eq!(
-            explain(&failure("forbidden_role", "req_1")),
-            "Your role cannot do this. Ask an admin."
-        );
-        // Anything else: the API's message, with the request id to quote to support.
-        assert_eq!(
-            explain(&failure("internal_error", "req_9")),
-            "The API's message. (request req_9)"
-        );
-    }
 
     #[test]
     fn the_scope_table_lists_every_scope_once() {

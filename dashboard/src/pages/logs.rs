@@ -11,11 +11,10 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::keys::explain;
 use crate::components::keys::use_keys;
-use crate::components::paged::{more_button, use_paged};
+use crate::components::paged::{more_button, status, use_paged};
 use crate::route::Route;
-use crate::session::{may, SessionCtx, SessionState};
+use crate::session::{may, use_session};
 
 /// The filters, as the address carries them (`?key_id=…&status=4xx&route=coins.debit&from=…&to=…`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,10 +77,7 @@ pub fn keyed_routes() -> impl Iterator<Item = &'static str> {
 
 #[function_component]
 pub fn Logs() -> Html {
-    let Some(ctx) = use_context::<SessionCtx>() else {
-        return html! {};
-    };
-    let SessionState::SignedIn(session) = (*ctx).clone() else {
+    let Some(session) = use_session() else {
         return html! {};
     };
     let location = use_location();
@@ -149,12 +145,7 @@ pub fn Logs() -> Html {
                 <div><label for="log-to">{ "To (UTC)" }</label>
                     <input id="log-to" type="date" value={filter.to.clone()} onchange={set(|f, v| f.to = v)} /></div>
             </form>
-            if let Some(f) = &paged.error {
-                <p class="error" role="alert">{ explain(f) }</p>
-            }
-            if !paged.loading && paged.rows.is_empty() && paged.error.is_none() {
-                <p class="empty">{ "No requests match. Requests appear here within seconds of being made." }</p>
-            }
+            { status(&paged, "No requests match. Requests appear here within seconds of being made.") }
             if !paged.rows.is_empty() {
                 <div class="table-wrap" tabindex="0"><table>
                     <caption class="sr-only">{ "Requests, newest first" }</caption>

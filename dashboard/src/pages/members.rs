@@ -5,13 +5,14 @@ use std::rc::Rc;
 
 use tally_core::admin::{Action, AdminOp, Role};
 use tally_core::wire::{Deleted, MemberAnswer, MemberList, MemberPatch, MemberView, NewMember};
-use web_sys::{HtmlDialogElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::keys::explain;
 use crate::api::{self, Failure, Guard};
-use crate::session::{may, SessionCtx, SessionState};
+use crate::components::modal::{self, use_modal, Modal};
+use crate::session::{may, use_session};
 
 /// What each role may do, as the members table explains it (seed 003).
 pub fn role_summary(role: Role) -> &'static str {
@@ -33,10 +34,7 @@ enum Intent {
 
 #[function_component]
 pub fn Members() -> Html {
-    let Some(ctx) = use_context::<SessionCtx>() else {
-        return html! {};
-    };
-    let SessionState::SignedIn(session) = (*ctx).clone() else {
+    let Some(session) = use_session() else {
         return html! {};
     };
     let generation = use_state(|| 0u32);
@@ -50,24 +48,12 @@ pub fn Members() -> Html {
             });
         });
     }
-    let dialog = use_node_ref();
-    let intent = use_state(|| None::<Intent>);
-    let open = {
-        let (intent, dialog) = (intent.clone(), dialog.clone());
-        Callback::from(move |i: Intent| {
-            intent.set(Some(i));
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                let _ = d.show_modal();
-            }
-        })
-    };
-    let done = {
-        let (intent, generation) = (intent.clone(), generation.clone());
-        Callback::from(move |()| {
-            intent.set(None);
-            generation.set(*generation + 1);
-        })
-    };
+    let Modal {
+        node: dialog,
+        intent,
+        open,
+        done,
+    } = use_modal::<Intent>(&generation);
     let manage = may(&session, Action::ManageMembers);
     let me = session.member.id.clone();
     let button = |label: &'static str, who: &str, i: Intent| {
@@ -154,9 +140,7 @@ fn MemberDialog(props: &DialogProps) -> Html {
         let (dialog, error, on_done) = (props.dialog.clone(), error.clone(), props.on_done.clone());
         Callback::from(move |changed: bool| {
             error.set(None);
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                d.close();
-            }
+            modal::close(&dialog);
             if changed {
                 on_done.emit(());
             }

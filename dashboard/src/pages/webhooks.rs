@@ -9,7 +9,7 @@ use tally_core::admin::{Action, AdminOp};
 use tally_core::wire::{
     CreatedWebhook, Deleted, Delivery, NewWebhook, WebhookEndpoint, WebhookList, WebhookPatch,
 };
-use web_sys::{HtmlDialogElement, HtmlInputElement};
+use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -17,8 +17,9 @@ use super::keys::explain;
 use super::logs::when;
 use crate::api::{self, Failure, Guard};
 use crate::components::copy::CopyButton;
-use crate::components::paged::{more_button, use_paged};
-use crate::session::{may, EnvCtx, SessionCtx, SessionState};
+use crate::components::modal::{self, use_modal, Modal};
+use crate::components::paged::{more_button, status, use_paged};
+use crate::session::{may, use_session, EnvCtx};
 
 /// What the dialog is doing.
 #[derive(Clone, PartialEq, Debug)]
@@ -42,10 +43,7 @@ pub fn delivery_state(d: &Delivery) -> String {
 
 #[function_component]
 pub fn Webhooks() -> Html {
-    let Some(ctx) = use_context::<SessionCtx>() else {
-        return html! {};
-    };
-    let SessionState::SignedIn(session) = (*ctx).clone() else {
+    let Some(session) = use_session() else {
         return html! {};
     };
     let env = use_context::<EnvCtx>().map(|e| *e).unwrap_or_default();
@@ -60,24 +58,12 @@ pub fn Webhooks() -> Html {
             });
         });
     }
-    let dialog = use_node_ref();
-    let intent = use_state(|| None::<Intent>);
-    let open = {
-        let (intent, dialog) = (intent.clone(), dialog.clone());
-        Callback::from(move |i: Intent| {
-            intent.set(Some(i));
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                let _ = d.show_modal();
-            }
-        })
-    };
-    let done = {
-        let (intent, generation) = (intent.clone(), generation.clone());
-        Callback::from(move |()| {
-            intent.set(None);
-            generation.set(*generation + 1);
-        })
-    };
+    let Modal {
+        node: dialog,
+        intent,
+        open,
+        done,
+    } = use_modal::<Intent>(&generation);
     let shown = use_state(|| None::<String>);
     let manage = may(&session, Action::ManageWebhooks);
     let csrf = session.csrf_token.clone();
@@ -257,12 +243,7 @@ fn DeliveryLog(props: &LogProps) -> Html {
                 Callback::from(move |_: MouseEvent| generation.set(generation.wrapping_add(1)))
             }}>{ "Refresh deliveries" }</button>
             <p class="hint" role="status" aria-live="polite">{ (*said).clone() }</p>
-            if let Some(f) = &paged.error {
-                <p class="error" role="alert">{ explain(f) }</p>
-            }
-            if !paged.loading && paged.rows.is_empty() && paged.error.is_none() {
-                <p class="empty">{ "Nothing delivered yet." }</p>
-            }
+            { status(&paged, "Nothing delivered yet.") }
             if !paged.rows.is_empty() {
                 <div class="table-wrap" tabindex="0"><table>
                     <caption class="sr-only">{ "Deliveries, newest first" }</caption>
@@ -326,9 +307,7 @@ fn WebhookDialog(props: &DialogProps) -> Html {
             error.set(None);
             revealed.set(None);
             events.set(Vec::new());
-            if let Some(d) = dialog.cast::<HtmlDialogElement>() {
-                d.close();
-            }
+            modal::close(&dialog);
             on_done.emit(());
         })
     };

@@ -10,14 +10,11 @@ use yew::prelude::*;
 use super::keys::explain;
 use crate::api::{self, Failure, Guard};
 use crate::components::copy::CopyButton;
-use crate::session::{may, SessionCtx, SessionState};
+use crate::session::{may, use_session};
 
 #[function_component]
 pub fn Workspace() -> Html {
-    let Some(ctx) = use_context::<SessionCtx>() else {
-        return html! {};
-    };
-    let SessionState::SignedIn(session) = (*ctx).clone() else {
+    let Some(session) = use_session() else {
         return html! {};
     };
     let workspace = use_state(|| None::<Result<WorkspaceView, Failure>>);
