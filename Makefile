@@ -1,7 +1,7 @@
 # Tally. `make dev` runs the product locally; `make test` runs every test.
 # Both install what they need first (scripts/setup.sh, idempotent).
 
-.PHONY: dev test bench setup check unit e2e contract deploy-check fuzz fuzz-smoke clean
+.PHONY: dev test bench setup check unit e2e contract deploy-check fuzz fuzz-smoke mutants clean
 
 dev: setup
 	@scripts/dev.sh
@@ -45,6 +45,10 @@ fuzz: setup
 # Each fuzz target for a few seconds: a smoke test in every run.
 fuzz-smoke:
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-5} scripts/fuzz.sh
+
+# Mutation testing of the core (cargo-mutants): slow, so not part of `make test`.
+mutants: setup
+	@ARGS="$(ARGS)" scripts/mutants.sh
 
 bench: setup
 	@scripts/bench.sh
