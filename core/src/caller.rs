@@ -68,6 +68,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_request_logs_caller_column_names_the_class() {
+        // Read by the dashboard and by anyone exporting the log: stable wire names.
+        assert_eq!(CallerClass::Browser.as_str(), "browser");
+        assert_eq!(CallerClass::Server.as_str(), "server");
+    }
+
+    #[test]
     fn a_plain_server_request_is_a_server() {
         assert_eq!(BrowserSignals::default().classify(), CallerClass::Server);
     }

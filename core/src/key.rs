@@ -292,6 +292,53 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn kinds_and_environments_have_the_apis_names() {
+        // The key object's `kind` and `environment` fields, and the key's own prefix.
+        assert_eq!(KeyKind::Publishable.as_str(), "publishable");
+        assert_eq!(KeyKind::Secret.as_str(), "secret");
+        assert_eq!(
+            KeyKind::parse(KeyKind::Secret.as_str()),
+            Some(KeyKind::Secret)
+        );
+        assert_eq!(format!("{}", Environment::Prod), "prod");
+        assert_eq!(format!("{}", Environment::Test), "test");
+    }
+
+    #[test]
+    fn debug_output_names_a_key_by_its_redacted_form_only() {
+        // Anything that logs a key with `{:?}` shows which key, never the key.
+        let key = generate(Environment::Test, KeyKind::Secret, &mut test_rng(9));
+        let shown = format!("{key:?}");
+        assert_eq!(
+            shown,
+            format!("GeneratedKey({})", redact(key.env, key.kind, &key.last4))
+        );
+        assert!(!shown.contains(&key.plaintext));
+        let parsed = parse(&key.plaintext).expect("a generated key parses");
+        let shown = format!("{parsed:?}");
+        assert_eq!(shown, format!("ParsedKey({})", parsed.redacted()));
+        assert!(shown.starts_with("ParsedKey(test_sk_…") && !shown.contains(&key.plaintext));
+    }
+
+    #[test]
+    fn a_digest_shows_only_its_first_eight_hex_digits() {
+        let hash = KeyHash::of("test_sk_anything");
+        let hex = hash.to_hex();
+        assert_eq!(format!("{hash:?}"), format!("KeyHash({}…)", &hex[..8]));
+    }
+
+    #[test]
+    fn the_length_limit_is_inclusive() {
+        // Up to MAX_KEY_LEN, a key is read and refused for what is wrong with it; beyond, it
+        // is refused unread.
+        let at_limit = format!("test_sk_{}", "a".repeat(MAX_KEY_LEN - "test_sk_".len()));
+        assert_eq!(at_limit.len(), MAX_KEY_LEN);
+        assert!(!matches!(parse(&at_limit), Err(KeyFormatError::TooLong)));
+        let over = format!("{at_limit}a");
+        assert!(matches!(parse(&over), Err(KeyFormatError::TooLong)));
+    }
+
+    #[test]
     fn generated_keys_have_the_documented_shape_and_parse_back() {
         let key = generate(Environment::Prod, KeyKind::Secret, &mut test_rng(1));
         assert!(key.plaintext.starts_with("prod_sk_"));

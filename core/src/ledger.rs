@@ -190,6 +190,18 @@ mod tests {
 
     use super::*;
 
+    #[test]
+    fn directions_round_trip_through_the_stored_name() {
+        // The wallet stores `credit` / `debit` and reads them back with `parse`.
+        for d in [Direction::Credit, Direction::Debit] {
+            assert_eq!(Direction::parse(d.as_str()), Some(d));
+        }
+        assert_eq!(Direction::Credit.as_str(), "credit");
+        assert_eq!(Direction::Debit.as_str(), "debit");
+        assert_eq!(Direction::parse("refund"), None);
+        assert_eq!(Direction::parse("Credit"), None);
+    }
+
     fn m(direction: Direction, amount: i64) -> Mutation {
         Mutation {
             direction,

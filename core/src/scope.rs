@@ -393,4 +393,38 @@ mod tests {
         assert_eq!(Wallet::Cashback.currency_type(), "fiat");
         assert_eq!(Wallet::Coins.currency_type(), "points");
     }
+
+    #[test]
+    fn access_and_wallet_names_are_the_key_objects() {
+        for a in [Access::ReadOnly, Access::FullAccess, Access::Custom] {
+            assert_eq!(Access::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(
+            [Access::ReadOnly, Access::FullAccess, Access::Custom].map(Access::as_str),
+            ["read_only", "full_access", "custom"]
+        );
+        assert_eq!(
+            [Wallet::Coins, Wallet::Stamps, Wallet::Cashback].map(Wallet::as_str),
+            ["coins", "stamps", "cashback"]
+        );
+    }
+
+    #[test]
+    fn every_program_scope_reaches_its_wallet() {
+        // The key list's "wallets" column (seed 002): stamps are points too.
+        for (scope, wallet) in [
+            (Scope::StampsRead, Wallet::Stamps),
+            (Scope::StampsWrite, Wallet::Stamps),
+            (Scope::CashbackRead, Wallet::Cashback),
+            (Scope::CashbackWrite, Wallet::Cashback),
+            (Scope::CoinsRead, Wallet::Coins),
+            (Scope::CoinsWrite, Wallet::Coins),
+        ] {
+            assert_eq!(scope.wallet(), Some(wallet), "{scope}");
+        }
+        assert_eq!(Scope::MemberRead.wallet(), None);
+        assert_eq!(Wallet::Stamps.currency_type(), "points");
+        let stamps: ScopeSet = [Scope::StampsRead].into_iter().collect();
+        assert_eq!(stamps.wallets(), vec![Wallet::Stamps]);
+    }
 }

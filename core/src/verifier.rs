@@ -395,9 +395,10 @@ fn publishable_cors(
     caller: CallerClass,
 ) -> Result<Cors, Denial> {
     if record.allowed_origins.is_empty() {
+        // An Origin header makes the caller a browser (`BrowserSignals::classify`).
         return Ok(match signals.origin {
-            Some(o) if caller == CallerClass::Browser => Cors::Origin(o.to_owned()),
-            _ => Cors::Any,
+            Some(o) => Cors::Origin(o.to_owned()),
+            None => Cors::Any,
         });
     }
     match signals.origin {
@@ -552,6 +553,89 @@ mod tests {
     }
 
     #[test]
+    fn exposure_names_are_the_ones_stored_and_announced() {
+        // The exposure log's `kind`, the `api_key.exposed` payload, the workspace setting.
+        assert_eq!(ExposureKind::Browser.as_str(), "browser");
+        assert_eq!(ExposureKind::Url.as_str(), "url");
+        for a in [ExposureAction::Alert, ExposureAction::AlertAndRevoke] {
+            assert_eq!(ExposureAction::parse(a.as_str()), a);
+        }
+        assert_eq!(ExposureAction::AlertAndRevoke.as_str(), "alert_and_revoke");
+        assert_eq!(ExposureAction::Alert.as_str(), "alert");
+        assert_eq!(
+            ExposureAction::parse("revoke"),
+            ExposureAction::Alert,
+            "unknown: the safe default"
+        );
+    }
+
+    #[test]
+    fn only_a_bearer_scheme_with_a_key_carries_a_key() {
+        let sk = key(KeyKind::Secret, 41);
+        for header in [
+            format!("Basic {}", sk.plaintext),
+            format!("Token {}", sk.plaintext),
+            "Bearer ".to_owned(),
+            "Bearer    ".to_owned(),
+            sk.plaintext.clone(),
+        ] {
+            let c = Credentials {
+                authorization: Some(&header),
+                ..Default::default()
+            };
+            assert_eq!(
+                extract(&c).map(|p| p.key.kind).map_err(|d| d.error.code),
+                Err(ErrorCode::InvalidApiKey),
+                "{header:?}"
+            );
+        }
+        for header in [
+            format!("Bearer {}", sk.plaintext),
+            format!("bearer {}", sk.plaintext),
+            format!("  BEARER   {}  ", sk.plaintext),
+        ] {
+            let c = Credentials {
+                authorization: Some(&header),
+                ..Default::default()
+            };
+            assert_eq!(
+                extract(&c).map(|p| p.key.kind).ok(),
+                Some(KeyKind::Secret),
+                "{header:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rate_limits_charge_the_key_and_a_publishable_keys_shopper_address() {
+        let grant = |kind| Grant {
+            key_id: "key_1".into(),
+            workspace_id: "ws_1".into(),
+            env: Environment::Test,
+            kind,
+            scopes: ScopeSet::read_only(),
+            caller: CallerClass::Server,
+            cors: Cors::None,
+        };
+        assert_eq!(
+            grant(KeyKind::Secret).rate_limit_subjects(Some("203.0.113.9")),
+            vec![RateSubject::Key("key_1".into())],
+            "a merchant's server shares one bucket per key"
+        );
+        assert_eq!(
+            grant(KeyKind::Publishable).rate_limit_subjects(Some("203.0.113.9")),
+            vec![
+                RateSubject::Key("key_1".into()),
+                RateSubject::KeyAndIp("key_1".into(), "203.0.113.9".into())
+            ]
+        );
+        assert_eq!(
+            grant(KeyKind::Publishable).rate_limit_subjects(None),
+            vec![RateSubject::Key("key_1".into())]
+        );
+    }
+
+    #[test]
     fn a_missing_or_malformed_key_is_invalid_before_storage() {
         let err = extract(&Credentials::default()).expect_err("no key");
         assert_eq!(err.error.code, ErrorCode::InvalidApiKey);
@@ -638,6 +722,66 @@ mod tests {
         assert_eq!(
             decide(&sk, Some(&rec), server, op),
             Err(ErrorCode::InvalidApiKey)
+        );
+    }
+
+    #[test]
+    fn the_workspace_comes_from_the_header_or_with_a_query_key_from_ws() {
+        // `X-Workspace-Id`, or `ws=` for a key sent in the query (the widget's simple GET).
+        // Both, naming different workspaces, is a mismatch; `ws=` next to a header-borne key
+        // is not read at all.
+        let pk = key(KeyKind::Publishable, 12);
+        let rec = record(&pk, ScopeSet::read_only());
+        let op = Operation::ValidateReferralCode;
+        let bearer = format!("Bearer {}", pk.plaintext);
+        let run = |from_query: bool, header: Option<&str>, ws: Option<&str>| {
+            let creds = Credentials {
+                authorization: (!from_query).then_some(bearer.as_str()),
+                query_key: from_query.then_some(pk.plaintext.as_str()),
+                workspace_header: header,
+                workspace_query: ws,
+            };
+            let presented = extract(&creds).expect("a well-formed key");
+            let facts = RequestFacts {
+                signals: BrowserSignals::default(),
+                credentials: creds,
+                now: NOW,
+            };
+            authorize(&presented, Some(&rec), &facts, op)
+                .map(|g| g.workspace_id)
+                .map_err(|d| d.error.code)
+        };
+        let ok = Ok("ws_demo".to_owned());
+        assert_eq!(run(true, None, Some("ws_demo")), ok, "ws= with a query key");
+        assert_eq!(
+            run(true, Some("ws_demo"), Some("ws_demo")),
+            ok,
+            "both, agreeing"
+        );
+        assert_eq!(run(true, Some("ws_demo"), None), ok, "the header alone");
+        assert_eq!(
+            run(true, Some("ws_demo"), Some("ws_other")),
+            Err(ErrorCode::WorkspaceMismatch),
+            "both, disagreeing"
+        );
+        assert_eq!(
+            run(true, Some("ws_other"), Some("ws_demo")),
+            Err(ErrorCode::WorkspaceMismatch)
+        );
+        assert_eq!(
+            run(false, Some("ws_demo"), Some("ws_other")),
+            ok,
+            "ws= is not read for a header key"
+        );
+        assert_eq!(
+            run(false, None, Some("ws_demo")),
+            Err(ErrorCode::WorkspaceMismatch),
+            "a header key needs the header"
+        );
+        assert_eq!(
+            run(true, Some("ws_other"), None),
+            Err(ErrorCode::WorkspaceMismatch),
+            "a key of another workspace"
         );
     }
 

@@ -426,7 +426,8 @@ pub struct ApiKeyEvent {
 pub struct ApiKeyExposed {
     /// The key's id.
     pub key_id: String,
-    /// `secret_key_in_browser` or `secret_key_in_url`.
+    /// Where the secret key was seen: `browser` (sent by a web page) or `url` (in a URL).
+    #[schemars(extend("enum" = ["browser", "url"]))]
     pub kind: String,
     /// The page's origin, when the browser sent one.
     pub origin: Option<String>,

@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use tally_core::admin::{Action, AdminOp};
+use tally_core::verifier::ExposureKind;
 use tally_core::wire::{Exposure, KeyView, Workspace, WorkspacePatch};
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -21,7 +22,7 @@ use crate::session::{may, use_session};
 /// Where the key was seen, in words.
 pub fn kind_label(kind: &str) -> &'static str {
     match kind {
-        "secret_key_in_url" => "In a URL",
+        k if k == ExposureKind::Url.as_str() => "In a URL",
         _ => "From a browser",
     }
 }
@@ -212,7 +213,7 @@ mod tests {
 
     #[test]
     fn where_a_key_was_seen_reads_as_words() {
-        assert_eq!(kind_label("secret_key_in_url"), "In a URL");
-        assert_eq!(kind_label("secret_key_in_browser"), "From a browser");
+        assert_eq!(kind_label("url"), "In a URL");
+        assert_eq!(kind_label("browser"), "From a browser");
     }
 }
