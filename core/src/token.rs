@@ -440,6 +440,29 @@ mod tests {
     }
 
     #[test]
+    fn a_day_long_token_is_accepted_and_a_longer_one_is_not() {
+        // The spec's numbers, written out: 24 hours, plus a minute of clock skew.
+        let ok = |c: String| check(&hs256(&c));
+        assert!(ok(format!(r#"{{"sub":"ada","exp":{}}}"#, NOW + 86_400)).is_ok());
+        assert!(ok(format!(r#"{{"sub":"ada","exp":{}}}"#, NOW + 86_460)).is_ok());
+        assert_eq!(
+            ok(format!(r#"{{"sub":"ada","exp":{}}}"#, NOW + 86_461)),
+            Err(TokenError::TooLong)
+        );
+    }
+
+    #[test]
+    fn debug_output_names_an_identity_secret_without_its_value() {
+        let s = secret("ids_1", SHOWN);
+        let shown = format!("{s:?}");
+        assert_eq!(
+            shown,
+            r#"IdentitySecret { kid: "ids_1", retires_at: None, .. }"#
+        );
+        assert!(!shown.contains(SHOWN));
+    }
+
+    #[test]
     fn the_limits_are_inclusive_where_the_spec_says_at_most() {
         let ok = |c: String| check(&hs256(&c));
         // exp at most 24 h (and the leeway) ahead; nbf and iat at most the leeway ahead.
