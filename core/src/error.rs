@@ -81,7 +81,7 @@ codes! {
     /// A credit would take the balance above the largest safe value.
     BalanceLimitExceeded => ("balance_limit_exceeded", 422, "This credit would take the balance above the largest supported balance."),
     /// A write was sent without an `Idempotency-Key` header.
-    IdempotencyKeyRequired => ("idempotency_key_required", 400, "Coin writes need an Idempotency-Key header (1 to 255 visible ASCII characters)."),
+    IdempotencyKeyRequired => ("idempotency_key_required", 400, "Ledger writes (coins, stamps, cashback) need an Idempotency-Key header (1 to 255 visible ASCII characters)."),
     /// The `Idempotency-Key` was already used for a different request.
     IdempotencyKeyReused => ("idempotency_key_reused", 409, "This Idempotency-Key was already used with a different request."),
     /// The customer does not exist.
@@ -134,6 +134,24 @@ codes! {
     DeliveryNotFound => ("delivery_not_found", 404, "No webhook delivery with this id for this endpoint."),
     /// A webhook URL that is not https (or http on the loopback interface for test endpoints).
     InvalidWebhookUrl => ("invalid_webhook_url", 422, "Webhook URLs must be https; test endpoints may also use http://127.0.0.1 or http://localhost."),
+    /// A program (stamps, cashback, coins) that is switched off for this workspace and environment.
+    ProgramDisabled => ("program_disabled", 403, "This program is switched off for this workspace; a merchant switches it on in the dashboard."),
+    /// A cashback amount in a currency that is not the workspace's.
+    CurrencyMismatch => ("currency_mismatch", 422, "Cashback is paid in the workspace's currency only; amounts are never converted."),
+    /// No stamp card with this id in the workspace.
+    CardNotFound => ("card_not_found", 404, "No stamp card with this id in this workspace."),
+    /// Adding these stamps would overfill the card.
+    CardFull => ("card_full", 409, "The card cannot hold these stamps; redeem it first."),
+    /// A card redeemed before it holds every stamp it needs.
+    CardNotFull => ("card_not_full", 409, "The card needs all of its stamps before it can be redeemed."),
+    /// No reward with this id in the workspace.
+    RewardNotFound => ("reward_not_found", 404, "No reward with this id in this workspace."),
+    /// No claim with this id in the workspace.
+    ClaimNotFound => ("claim_not_found", 404, "No claim with this id in this workspace."),
+    /// The claim was already approved or rejected the other way.
+    ClaimClosed => ("claim_closed", 409, "This claim is already closed: a claim is approved or rejected, never both."),
+    /// `POST /v1/customers` with an id that already exists.
+    CustomerExists => ("customer_exists", 409, "A customer with this id already exists; update it with PUT."),
     /// A storage or platform failure; retry.
     Internal => ("internal_error", 500, "Something went wrong on our side; the request can be retried safely."),
 }

@@ -20,25 +20,31 @@
 //! - [`password`]: PBKDF2 password and PIN hashes.
 //! - [`webhook`]: webhook events, signatures and the retry schedule.
 //! - [`stats`]: the overview's per-day counters, fed from the write path.
+//! - [`programs`], [`stamps`], [`money`], [`claims`]: seed 001's programs (stamp cards,
+//!   cashback in integer minor units, claims the merchant approves once).
 #![warn(missing_docs)]
 
 pub mod admin;
 pub mod base62;
 pub mod cache;
 pub mod caller;
+pub mod claims;
 pub mod doc;
 pub mod error;
 pub mod ids;
 pub mod key;
 pub mod ledger;
+pub mod money;
 pub mod page;
 pub mod password;
+pub mod programs;
 pub mod referral;
 pub mod rng;
 pub mod route;
 pub mod scope;
 pub mod screen;
 pub mod seal;
+pub mod stamps;
 pub mod stats;
 pub mod time;
 pub mod token;
