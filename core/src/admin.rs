@@ -879,6 +879,46 @@ mod tests {
     const NOW: UnixMillis = 1_800_000_000_000;
 
     #[test]
+    fn roles_are_read_back_by_the_names_the_api_and_the_dashboard_use() {
+        assert_eq!(
+            Role::ALL.map(Role::as_str),
+            ["superadmin", "admin", "developer", "viewer"]
+        );
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("owner"), None);
+        assert_eq!(Role::parse("Admin"), None);
+    }
+
+    #[test]
+    fn the_control_plane_is_exactly_v1_admin_and_below() {
+        assert!(is_admin_path("/v1/admin"));
+        assert!(is_admin_path("/v1/admin/keys"));
+        assert!(!is_admin_path("/v1/administrators"));
+        assert!(!is_admin_path("/v1/customers/admin"));
+        assert!(!is_admin_path("/v1/widget"));
+    }
+
+    #[test]
+    fn a_session_lasts_twelve_hours_and_its_token_is_32_random_bytes() {
+        assert_eq!(SESSION_TTL_MS, 43_200_000);
+        let mut counter = 0u8;
+        let mut rng = |dest: &mut [u8]| {
+            for b in dest.iter_mut() {
+                counter = counter.wrapping_add(1);
+                *b = counter;
+            }
+        };
+        let a = new_session_token(&mut rng);
+        let b = new_session_token(&mut rng);
+        assert_ne!(a, b, "each token comes from fresh random bytes");
+        let bytes = URL_SAFE_NO_PAD.decode(&a).expect("base64url");
+        assert_eq!(bytes, (1..=32).collect::<Vec<u8>>());
+        assert_eq!(a.len(), 43);
+    }
+
+    #[test]
     fn an_absent_environment_is_test_and_an_unknown_one_is_refused() {
         assert_eq!(environment_or_test(None), Ok(Environment::Test));
         assert_eq!(environment_or_test(Some("prod")), Ok(Environment::Prod));

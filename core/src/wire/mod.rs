@@ -3,8 +3,10 @@
 //! generated from these types (`tools/src/openapi.rs`), so the document cannot drift from them.
 
 mod admin;
+mod programs;
 
 pub use admin::*;
+pub use programs::*;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
