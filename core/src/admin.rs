@@ -17,11 +17,12 @@ use crate::route::{self, RouteError};
 use crate::scope::{self, Access, Scope, ScopeSet};
 use crate::time::{parse_rfc3339, UnixMillis};
 use crate::wire::{
-    AuditEntry, CreatedKey, CreatedWebhook, CustomerTokenResponse, Deleted, Delivery, Exposure,
-    IdentitySecretList, KeyList, KeyView, LogEntry, MemberAnswer, MemberList, MemberPatch,
-    NewMember, NewWebhook, Overview, Page, PinSet, PreviewTokenRequest, RevealedIdentitySecret,
-    RollIdentitySecret, RollKey, RolledKey, Session, SetPin, SignIn, SignedOut, WebhookEndpoint,
-    WebhookList, WebhookPatch, Workspace, WorkspacePatch,
+    AuditEntry, Card, CardSpec, Claim, CreatedKey, CreatedWebhook, CustomerTokenResponse, Deleted,
+    Delivery, Exposure, IdentitySecretList, KeyList, KeyView, LogEntry, MemberAnswer, MemberList,
+    MemberPatch, NewMember, NewWebhook, Overview, Page, PinSet, PreviewTokenRequest, Programs,
+    RejectClaim, RevealedIdentitySecret, Reward, RewardSpec, RollIdentitySecret, RollKey,
+    RolledKey, Session, SetPin, SignIn, SignedOut, WebhookEndpoint, WebhookList, WebhookPatch,
+    Workspace, WorkspacePatch,
 };
 
 /// A member's role in a workspace.
@@ -66,7 +67,8 @@ impl Role {
             | Action::ManageWorkspace
             | Action::ManageWebhooks
             | Action::ViewMembers
-            | Action::ReadAudit => matches!(self, Role::Superadmin | Role::Admin),
+            | Action::ReadAudit
+            | Action::HandleClaims => matches!(self, Role::Superadmin | Role::Admin),
             Action::ManageMembers => matches!(self, Role::Superadmin),
         }
     }
@@ -97,6 +99,8 @@ pub enum Action {
     ManageMembers,
     /// Read the audit log.
     ReadAudit,
+    /// See the claims queue, approve and reject claims.
+    HandleClaims,
 }
 
 macro_rules! admin_routes {
@@ -254,6 +258,48 @@ admin_routes! {
     ListAudit => { "GET" "/v1/admin/audit", name: "audit.list", action: ReadAudit, pin: false,
         doc: { tag: "Logs", summary: "Audit log", answer: 200 Page<AuditEntry>,
                query: [QueryParam::IntCursor, QueryParam::Limit { default: 50, max: 200 }], errors: [] } },
+    /// Which programs run in an environment (`environment`, default `test`): coins with
+    /// their label, stamp cards, cashback and its currency. Every role.
+    GetPrograms => { "GET" "/v1/admin/programs", name: "programs.get", action: ViewWorkspace, pin: false,
+        doc: { tag: "Programs", summary: "The programs", answer: 200 Programs, query: [QueryParam::Environment], errors: [] } },
+    /// Switches programs on and off, renames coins, sets the cashback currency (which cannot
+    /// change once cashback was paid in it). Superadmin and admin.
+    PutPrograms => { "PUT" "/v1/admin/programs", name: "programs.update", action: ManageWorkspace, pin: false,
+        doc: { tag: "Programs", summary: "Change the programs", body: Programs, answer: 200 Programs, query: [QueryParam::Environment], errors: [] } },
+    /// The stamp cards of an environment, oldest first. Every role.
+    ListProgramCards => { "GET" "/v1/admin/cards", name: "cards.admin_list", action: ViewWorkspace, pin: false,
+        doc: { tag: "Programs", summary: "List stamp cards", answer: 200 Page<Card>, query: [QueryParam::Environment], errors: [] } },
+    /// A stamp card: name, stamps that fill it (1 to 100), its reward, an optional expiry.
+    /// At most 50 per environment. Superadmin and admin.
+    CreateCard => { "POST" "/v1/admin/cards", name: "cards.create", action: ManageWorkspace, pin: false,
+        doc: { tag: "Programs", summary: "Create a stamp card", body: CardSpec, answer: 201 Card, query: [QueryParam::Environment], errors: [] } },
+    /// Replaces a card's definition; stamps already given stay. Deactivate rather than
+    /// delete: an inactive card takes no new stamps. Superadmin and admin.
+    PutCard => { "PUT" "/v1/admin/cards/{id}", name: "cards.update", action: ManageWorkspace, pin: false,
+        doc: { tag: "Programs", summary: "Change a stamp card", body: CardSpec, answer: 200 Card, query: [QueryParam::Environment], errors: [CardNotFound] } },
+    /// The rewards catalogue of an environment, oldest first. Every role.
+    ListProgramRewards => { "GET" "/v1/admin/rewards", name: "rewards.admin_list", action: ViewWorkspace, pin: false,
+        doc: { tag: "Programs", summary: "List rewards", answer: 200 Page<Reward>, query: [QueryParam::Environment], errors: [] } },
+    /// A reward that costs coins, or the stamps of one card. At most 200 per environment.
+    /// Superadmin and admin.
+    CreateReward => { "POST" "/v1/admin/rewards", name: "rewards.create", action: ManageWorkspace, pin: false,
+        doc: { tag: "Programs", summary: "Create a reward", body: RewardSpec, answer: 201 Reward, query: [QueryParam::Environment], errors: [CardNotFound] } },
+    /// Replaces a reward. Superadmin and admin.
+    PutReward => { "PUT" "/v1/admin/rewards/{id}", name: "rewards.update", action: ManageWorkspace, pin: false,
+        doc: { tag: "Programs", summary: "Change a reward", body: RewardSpec, answer: 200 Reward, query: [QueryParam::Environment],
+               errors: [RewardNotFound, CardNotFound] } },
+    /// The claims queue, newest first; `status` filters it. Superadmin and admin.
+    ListQueuedClaims => { "GET" "/v1/admin/claims", name: "claims.admin_list", action: HandleClaims, pin: false,
+        doc: { tag: "Programs", summary: "The claims queue", answer: 200 Page<Claim>,
+               query: [QueryParam::Environment, QueryParam::ClaimStatus, QueryParam::PairCursor, QueryParam::Limit { default: 50, max: 200 }], errors: [] } },
+    /// Approves a claim and applies its credit once. Superadmin and admin.
+    ApproveQueuedClaim => { "POST" "/v1/admin/claims/{id}/approve", name: "claims.admin_approve", action: HandleClaims, pin: false,
+        doc: { tag: "Programs", summary: "Approve a claim", answer: 200 Claim, query: [QueryParam::Environment],
+               errors: [ClaimNotFound, ClaimClosed, ProgramDisabled, CardNotFound, CardFull, BalanceLimitExceeded] } },
+    /// Rejects a claim with a reason. Superadmin and admin.
+    RejectQueuedClaim => { "POST" "/v1/admin/claims/{id}/reject", name: "claims.admin_reject", action: HandleClaims, pin: false,
+        doc: { tag: "Programs", summary: "Reject a claim", body: RejectClaim, answer: 200 Claim, query: [QueryParam::Environment],
+               errors: [ClaimNotFound, ClaimClosed] } },
     /// Endpoints, with the event types one can subscribe to. Superadmin, admin, developer.
     ListWebhooks => { "GET" "/v1/admin/webhooks", name: "webhooks.list", action: ReadWebhooks, pin: false,
         doc: { tag: "Webhooks", summary: "List webhook endpoints", answer: 200 WebhookList, query: [], errors: [] } },
@@ -1210,6 +1256,22 @@ mod tests {
         for part in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
             assert!(c.contains(part), "{c}");
         }
+        assert!(c.starts_with("tally_session=t;"), "{c}");
+        assert!(c.ends_with("; Max-Age=43200"), "{c}");
+    }
+
+    #[test]
+    fn signing_out_overwrites_the_cookie_with_an_empty_one_that_expires_now() {
+        assert_eq!(
+            cleared_cookie(),
+            "tally_session=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0"
+        );
+    }
+
+    #[test]
+    fn a_pin_lock_lasts_fifteen_minutes() {
+        assert_eq!(PIN_LOCK_MS, 900_000);
+        assert_eq!(PREVIEW_TOKEN_SECONDS, 600);
     }
 
     #[test]

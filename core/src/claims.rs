@@ -58,7 +58,8 @@ impl ClaimStatus {
 }
 
 /// What the merchant does with a claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Credit it.
     Approve,
@@ -195,9 +196,14 @@ pub fn parse_claim(body: &[u8]) -> Result<NewClaim, ApiError> {
 /// shopper can be told why.
 pub fn parse_rejection(body: &[u8]) -> Result<String, ApiError> {
     let obj = object(body)?;
-    let reason = match obj.get("reason") {
-        Some(Value::String(s)) => validate_text("reason", s, MAX_REASON_CHARS)?,
-        _ => String::new(),
+    rejection_reason(obj.get("reason").and_then(Value::as_str))
+}
+
+/// A rejection's reason, checked and trimmed.
+pub fn rejection_reason(raw: Option<&str>) -> Result<String, ApiError> {
+    let reason = match raw {
+        Some(s) => validate_text("reason", s, MAX_REASON_CHARS)?,
+        None => String::new(),
     };
     if reason.is_empty() {
         return Err(ApiError::with_message(
@@ -206,6 +212,19 @@ pub fn parse_rejection(body: &[u8]) -> Result<String, ApiError> {
         ));
     }
     Ok(reason)
+}
+
+/// The `status` filter of a claims list: absent or empty for every claim.
+pub fn status_filter(raw: Option<&str>) -> Result<Option<ClaimStatus>, ApiError> {
+    match raw {
+        None | Some("") => Ok(None),
+        Some(s) => ClaimStatus::parse(s).map(Some).ok_or_else(|| {
+            ApiError::with_message(
+                ErrorCode::InvalidRequest,
+                "`status` is pending, approved or rejected.",
+            )
+        }),
+    }
 }
 
 /// A claim id: `clm_` and 1 to 40 letters or digits.
@@ -423,6 +442,22 @@ mod tests {
             parse_rejection(long.as_bytes()).unwrap_err().code,
             ErrorCode::InvalidRequest
         );
+    }
+
+    #[test]
+    fn the_queue_filters_by_one_status_or_none() {
+        assert_eq!(status_filter(None), Ok(None));
+        assert_eq!(status_filter(Some("")), Ok(None));
+        assert_eq!(
+            status_filter(Some("pending")),
+            Ok(Some(ClaimStatus::Pending))
+        );
+        assert_eq!(
+            status_filter(Some("rejected")),
+            Ok(Some(ClaimStatus::Rejected))
+        );
+        let e = status_filter(Some("open")).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub enum QueryParam {
     Since,
     /// `until`: RFC 3339, exclusive.
     Until,
+    /// `status`: `pending`, `approved` or `rejected`.
+    ClaimStatus,
+    /// `environment`: `test` (the default) or `prod`.
+    Environment,
 }
 
 /// The pattern of an integer cursor (empty: the first page).

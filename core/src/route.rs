@@ -144,6 +144,76 @@ routes! {
     ApplyReferral => { "POST" "/v1/referrals/apply", name: "referrals.apply", key: true, scopes: [ReferralWrite], token: Never, secret_only: false,
         doc: { tag: "Referrals", summary: "Apply a referral code", body: ApplyReferral, answer: 200 AppliedReferral, query: [],
                errors: [InvalidCustomerId, ReferralCodeNotFound, AlreadyReferred, SelfReferral] } },
+    /// Every shopper of the workspace, newest first. Secret key only: a public key never
+    /// lists shoppers.
+    ListCustomers => { "GET" "/v1/customers", name: "customers.list", key: true, scopes: [MemberRead], token: Never, secret_only: true,
+        doc: { tag: "Customers", summary: "List customers", answer: 200 Page<Customer>,
+               query: [QueryParam::Limit { default: 20, max: 100 }, QueryParam::IntCursor], errors: [] } },
+    /// Enrols a shopper: with the merchant's own id, or a generated `cus_…` one. An id that
+    /// exists is `customer_exists` (rename with `PUT`).
+    CreateCustomer => { "POST" "/v1/customers", name: "customers.create", key: true, scopes: [MemberWrite], token: Never, secret_only: false,
+        doc: { tag: "Customers", summary: "Create a customer", body: NewCustomer, answer: 201 Customer, query: [],
+               errors: [InvalidCustomerId, CustomerExists] } },
+    /// The shopper's progress on every active stamp card. Lapsed stamps are not counted.
+    GetStamps => { "GET" "/v1/customers/{id}/stamps", name: "stamps.get", key: true, scopes: [StampsRead], token: ForPublishable, secret_only: false,
+        doc: { tag: "Stamps", summary: "Stamp cards", answer: 200 StampCards, query: [], errors: [ProgramDisabled] } },
+    /// Stamp entries, newest first.
+    ListStampTransactions => { "GET" "/v1/customers/{id}/stamps/transactions", name: "stamps.transactions", key: true, scopes: [StampsRead], token: ForPublishable, secret_only: false,
+        doc: { tag: "Stamps", summary: "Stamp history", answer: 200 Page<StampEntry>,
+               query: [QueryParam::Limit { default: 20, max: 100 }, QueryParam::IntCursor], errors: [ProgramDisabled] } },
+    /// Adds stamps to a card; never more than it holds (`card_full`). Idempotent per
+    /// `Idempotency-Key`.
+    AddStamps => { "POST" "/v1/customers/{id}/stamps/add", name: "stamps.add", key: true, scopes: [StampsWrite], token: Never, secret_only: false,
+        doc: { tag: "Stamps", summary: "Add stamps", body: AddStamps, answer: 200 StampWriteResult, query: [],
+               errors: [ProgramDisabled, IdempotencyKeyRequired, IdempotencyKeyReused, InvalidAmount, CardNotFound, CardFull] } },
+    /// Redeems a full card for its reward: the card starts again empty. Idempotent per
+    /// `Idempotency-Key`.
+    RedeemStamps => { "POST" "/v1/customers/{id}/stamps/redeem", name: "stamps.redeem", key: true, scopes: [StampsWrite], token: Never, secret_only: false,
+        doc: { tag: "Stamps", summary: "Redeem a full card", body: RedeemStamps, answer: 200 StampWriteResult, query: [],
+               errors: [ProgramDisabled, IdempotencyKeyRequired, IdempotencyKeyReused, CardNotFound, CardNotFull] } },
+    /// The cashback balance in the workspace's currency, in minor units.
+    GetCashback => { "GET" "/v1/customers/{id}/cashback", name: "cashback.get", key: true, scopes: [CashbackRead], token: ForPublishable, secret_only: false,
+        doc: { tag: "Cashback", summary: "Cashback balance", answer: 200 CashbackBalance, query: [], errors: [ProgramDisabled] } },
+    /// Cashback entries, newest first.
+    ListCashbackTransactions => { "GET" "/v1/customers/{id}/cashback/transactions", name: "cashback.transactions", key: true, scopes: [CashbackRead], token: ForPublishable, secret_only: false,
+        doc: { tag: "Cashback", summary: "Cashback history", answer: 200 Page<CashbackEntry>,
+               query: [QueryParam::Limit { default: 20, max: 100 }, QueryParam::IntCursor], errors: [ProgramDisabled] } },
+    /// Credits cashback in the workspace's currency. Idempotent per `Idempotency-Key`.
+    CreditCashback => { "POST" "/v1/customers/{id}/cashback/credit", name: "cashback.credit", key: true, scopes: [CashbackWrite], token: Never, secret_only: false,
+        doc: { tag: "Cashback", summary: "Credit cashback", body: CashbackMutation, answer: 200 CashbackMutationResult, query: [],
+               errors: [ProgramDisabled, IdempotencyKeyRequired, IdempotencyKeyReused, InvalidAmount, CurrencyMismatch, BalanceLimitExceeded] } },
+    /// Redeems (pays out) cashback; never below zero, even under concurrent redeems.
+    /// Idempotent per `Idempotency-Key`.
+    RedeemCashback => { "POST" "/v1/customers/{id}/cashback/redeem", name: "cashback.redeem", key: true, scopes: [CashbackWrite], token: Never, secret_only: false,
+        doc: { tag: "Cashback", summary: "Redeem cashback", body: CashbackMutation, answer: 200 CashbackMutationResult, query: [],
+               errors: [ProgramDisabled, IdempotencyKeyRequired, IdempotencyKeyReused, InvalidAmount, CurrencyMismatch, InsufficientBalance] } },
+    /// The workspace's stamp cards.
+    ListCards => { "GET" "/v1/cards", name: "cards.list", key: true, scopes: [CardRead], token: Never, secret_only: false,
+        doc: { tag: "Catalogue", summary: "List stamp cards", answer: 200 Page<Card>, query: [], errors: [] } },
+    /// The rewards catalogue.
+    ListRewards => { "GET" "/v1/rewards", name: "rewards.list", key: true, scopes: [CardRead], token: Never, secret_only: false,
+        doc: { tag: "Catalogue", summary: "List rewards", answer: 200 Page<Reward>, query: [], errors: [] } },
+    /// Files a claim for the merchant to check: `pending` until approved or rejected.
+    /// Idempotent per `Idempotency-Key`.
+    CreateClaim => { "POST" "/v1/claims", name: "claims.create", key: true, scopes: [ClaimWrite], token: Never, secret_only: false,
+        doc: { tag: "Claims", summary: "File a claim", body: NewClaimBody, answer: 201 Claim, query: [],
+               errors: [IdempotencyKeyRequired, IdempotencyKeyReused, InvalidCustomerId, InvalidAmount, ProgramDisabled, CardNotFound] } },
+    /// The claims queue, newest first; `status` filters it.
+    ListClaims => { "GET" "/v1/claims", name: "claims.list", key: true, scopes: [ClaimWrite], token: Never, secret_only: false,
+        doc: { tag: "Claims", summary: "List claims", answer: 200 Page<Claim>,
+               query: [QueryParam::ClaimStatus, QueryParam::Limit { default: 20, max: 100 }, QueryParam::PairCursor], errors: [] } },
+    /// One claim.
+    GetClaim => { "GET" "/v1/claims/{claim_id}", name: "claims.get", key: true, scopes: [ClaimWrite], token: Never, secret_only: false,
+        doc: { tag: "Claims", summary: "Get a claim", answer: 200 Claim, query: [], errors: [ClaimNotFound] } },
+    /// Approves a pending claim and applies its credit in the same transaction, exactly
+    /// once: retried or raced approvals all answer the approved claim.
+    ApproveClaim => { "POST" "/v1/claims/{claim_id}/approve", name: "claims.approve", key: true, scopes: [ClaimWrite], token: Never, secret_only: false,
+        doc: { tag: "Claims", summary: "Approve a claim", answer: 200 Claim, query: [],
+               errors: [ClaimNotFound, ClaimClosed, ProgramDisabled, CardNotFound, CardFull, BalanceLimitExceeded] } },
+    /// Rejects a pending claim with a reason.
+    RejectClaim => { "POST" "/v1/claims/{claim_id}/reject", name: "claims.reject", key: true, scopes: [ClaimWrite], token: Never, secret_only: false,
+        doc: { tag: "Claims", summary: "Reject a claim", body: RejectClaim, answer: 200 Claim, query: [],
+               errors: [ClaimNotFound, ClaimClosed] } },
     /// Mints a customer token: the JWT a JWT library would sign (HS256 with the current
     /// identity secret, its `kid` in the header), for merchants who prefer not to sign tokens
     /// themselves. Secret key only.
@@ -161,6 +231,8 @@ pub struct Route {
     pub customer_id: Option<String>,
     /// `{code}`, as written (normalised by the handler).
     pub code: Option<String>,
+    /// `{claim_id}`: a well-formed claim id (any other is `claim_not_found`).
+    pub claim_id: Option<String>,
 }
 
 /// Why a method and path name no route: `not_found`, or `method_not_allowed` with the value
@@ -281,10 +353,21 @@ pub fn resolve(method: &str, path: &str) -> Result<Route, RouteError> {
         }
         None => None,
     };
+    let claim_id = match param("{claim_id}") {
+        Some(raw) if crate::claims::is_claim_id(raw) => Some(raw.to_owned()),
+        Some(_) => {
+            return Err(RouteError {
+                error: ApiError::new(ErrorCode::ClaimNotFound),
+                allow: None,
+            })
+        }
+        None => None,
+    };
     Ok(Route {
         op,
         customer_id,
         code: param("{code}").map(str::to_owned),
+        claim_id,
     })
 }
 
@@ -319,7 +402,8 @@ mod tests {
             let path = op
                 .path_template()
                 .replace("{id}", "cus_1")
-                .replace("{code}", "ABCDEFGH23");
+                .replace("{code}", "ABCDEFGH23")
+                .replace("{claim_id}", "clm_1");
             let route =
                 resolve(op.method(), &path).unwrap_or_else(|e| panic!("{}: {e}", op.name()));
             assert_eq!(route.op, op);
@@ -421,7 +505,10 @@ mod tests {
     #[test]
     fn writes_need_write_scopes_and_reads_read_scopes() {
         for &op in Operation::ALL {
-            let writes = op.method() != "GET" && op != Operation::CreateCustomerToken;
+            // Seed 001 has no claim_read: the claims queue holds shoppers' evidence, so
+            // reading it takes claim_write, which only secret keys hold.
+            let claims = op.name().starts_with("claims.");
+            let writes = (op.method() != "GET" || claims) && op != Operation::CreateCustomerToken;
             for s in op.required_scopes() {
                 assert_eq!(s.is_write(), writes, "{}", op.name());
             }

@@ -36,7 +36,7 @@ pub fn is_card_id(id: &str) -> bool {
 }
 
 /// What the wallet needs to know of a card's definition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardRule {
     /// Stamps that fill the card.
     pub required: u32,
@@ -45,7 +45,7 @@ pub struct CardRule {
 }
 
 /// One card's state in a wallet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Progress {
     /// Stamps on the card now.
     pub count: u32,

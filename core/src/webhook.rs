@@ -47,6 +47,20 @@ events! {
     CoinsDebited => "coins.debited",
     /// A referral code was applied.
     ReferralApplied => "referral.applied",
+    /// Stamps were added to a shopper's card.
+    StampsAdded => "stamps.added",
+    /// A full stamp card was redeemed for its reward.
+    StampsRedeemed => "stamps.redeemed",
+    /// Cashback was credited to a shopper.
+    CashbackCredited => "cashback.credited",
+    /// Cashback was redeemed (paid out).
+    CashbackRedeemed => "cashback.redeemed",
+    /// A claim was filed and waits for the merchant.
+    ClaimCreated => "claim.created",
+    /// A claim was approved and its credit applied.
+    ClaimApproved => "claim.approved",
+    /// A claim was rejected, with a reason.
+    ClaimRejected => "claim.rejected",
     /// An API key was created.
     ApiKeyCreated => "api_key.created",
     /// An API key was rolled (the successor and the previous key).
@@ -472,6 +486,13 @@ mod tests {
                 "coins.credited",
                 "coins.debited",
                 "referral.applied",
+                "stamps.added",
+                "stamps.redeemed",
+                "cashback.credited",
+                "cashback.redeemed",
+                "claim.created",
+                "claim.approved",
+                "claim.rejected",
                 "api_key.created",
                 "api_key.rolled",
                 "api_key.revoked",

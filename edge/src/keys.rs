@@ -19,6 +19,7 @@ use serde::Deserialize;
 use tally_core::admin::{self, KeySettings};
 use tally_core::cache::Lru;
 use tally_core::key::{self, Environment, GeneratedKey, KeyHash, KeyKind};
+use tally_core::programs::{CashbackProgram, CoinsProgram, Programs, Switch};
 use tally_core::scope::{Access, ScopeSet};
 use tally_core::time::{rfc3339, UnixMillis};
 use tally_core::verifier::{ExposureAction, KeyRecord};
@@ -45,14 +46,46 @@ pub(crate) struct KeyContext {
     pub(crate) workspace: WorkspaceSettings,
 }
 
-/// What the data plane reads from a workspace.
+/// What the data plane reads from a workspace (and its programs in the key's environment).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct WorkspaceSettings {
     pub(crate) coin_label: String,
     pub(crate) referral_url: String,
     pub(crate) referral_reward_coins: i64,
     pub(crate) referral_reward_text: String,
+    coins_enabled: i64,
+    stamps_enabled: i64,
+    cashback_enabled: i64,
+    currency: String,
+    pub(crate) currency_locked: i64,
 }
+
+impl WorkspaceSettings {
+    /// The programs the workspace runs in the key's environment.
+    pub(crate) fn programs(&self) -> Programs {
+        Programs {
+            coins: CoinsProgram {
+                enabled: self.coins_enabled != 0,
+                label: self.coin_label.clone(),
+            },
+            stamps: Switch {
+                enabled: self.stamps_enabled != 0,
+            },
+            cashback: CashbackProgram {
+                enabled: self.cashback_enabled != 0,
+                currency: self.currency.clone(),
+            },
+        }
+    }
+}
+
+/// The program columns of a key lookup: a workspace with no `programs` row runs the
+/// defaults (`tally_core::programs::Programs::default`).
+pub(crate) const PROGRAM_COLUMNS: &str = "COALESCE(p.coins_enabled, 1) AS coins_enabled, \
+     COALESCE(p.stamps_enabled, 0) AS stamps_enabled, \
+     COALESCE(p.cashback_enabled, 0) AS cashback_enabled, \
+     COALESCE(p.currency, 'EUR') AS currency, \
+     CASE WHEN p.currency_locked_at IS NULL THEN 0 ELSE 1 END AS currency_locked";
 
 thread_local! {
     static KNOWN: RefCell<Lru<KeyHash, Rc<KeyContext>>> = RefCell::new(Lru::new(CACHE_ENTRIES));
@@ -183,8 +216,10 @@ pub(crate) async fn lookup(env: &Env, hash: &KeyHash) -> Result<Option<Rc<KeyCon
         &db,
         &format!(
             "SELECT {COLUMNS}, w.exposure_action, w.coin_label, w.referral_url, \
-             w.referral_reward_coins, w.referral_reward_text \
-             FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.key_hash = ?1"
+             w.referral_reward_coins, w.referral_reward_text, {PROGRAM_COLUMNS} \
+             FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id \
+             LEFT JOIN programs p ON p.workspace_id = k.workspace_id AND p.environment = k.environment \
+             WHERE k.key_hash = ?1"
         ),
         &[Arg::Text(&hash.to_hex())],
     )

@@ -9,6 +9,8 @@
 mod admin;
 mod api;
 mod app;
+mod catalogue;
+mod claims;
 mod error;
 mod exposures;
 

@@ -246,6 +246,16 @@ fn query_param(q: QueryParam) -> Value {
             "RFC 3339; rows before it.".to_owned(),
             json!({ "type": "string", "format": "date-time" }),
         ),
+        QueryParam::Environment => (
+            "environment",
+            "`test` (the default) or `prod`.".to_owned(),
+            json!({ "type": "string", "enum": ["test", "prod"] }),
+        ),
+        QueryParam::ClaimStatus => (
+            "status",
+            "Only claims in this state.".to_owned(),
+            json!({ "type": "string", "enum": ["pending", "approved", "rejected"] }),
+        ),
     };
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
 }
@@ -269,6 +279,14 @@ fn data_plane(op: Operation) -> Op {
             "A page of the dashboard, e.g. `keys`; the app shows \"not found\" for any other.",
             json!({ "type": "string", "minLength": 1 }),
         ));
+    }
+    if op.path_template().contains("{claim_id}") {
+        params.push(path_param(
+            "claim_id",
+            "The claim's id, `clm_…`.",
+            json!({ "type": "string", "pattern": "^clm_[A-Za-z0-9]{1,40}$" }),
+        ));
+        errors.push(ErrorCode::ClaimNotFound);
     }
     if op.path_template().contains("{code}") {
         params.push(path_param(

@@ -4,8 +4,11 @@
 use serde::Serialize;
 use serde_json::Value;
 use tally_core::admin::{AdminOp, KeyPatch, NewKey};
+use tally_core::claims::ClaimStatus;
 use tally_core::ledger::Direction;
+use tally_core::programs::Program;
 use tally_core::route::Operation;
+use tally_core::stamps::StampKind;
 use tally_core::wire::*;
 
 /// The request id in error samples.
@@ -65,11 +68,108 @@ fn entry(kind: Direction, amount: i64, balance_after: i64, reason: &str) -> Ledg
     }
 }
 
+const CARD: &str = "card_6Vb2Nx9Kp4Lm8Zt1";
+
+fn coffee_card() -> Card {
+    Card {
+        id: CARD.into(),
+        name: "Coffee card".into(),
+        required: 6,
+        reward: "A free coffee".into(),
+        stamp_expiry_days: Some(180),
+        active: true,
+        created_at: T0.into(),
+    }
+}
+
+fn coffee_progress(count: u32) -> StampCardView {
+    StampCardView {
+        card_id: CARD.into(),
+        name: "Coffee card".into(),
+        count,
+        required: 6,
+        reward: "A free coffee".into(),
+        rewards_earned: 1,
+    }
+}
+
+fn stamp_entry(kind: StampKind, count: u32, count_after: u32) -> StampEntry {
+    StampEntry {
+        id: "stp_2Lm8Zt1Wc6Rj3Hs5".into(),
+        customer_id: CUSTOMER.into(),
+        card_id: CARD.into(),
+        kind,
+        count,
+        count_after,
+        reason: Some("Two flat whites".into()),
+        idempotency_key: Some("till-7-receipt-5531".into()),
+        created_at: T1.into(),
+    }
+}
+
+fn cashback_entry(kind: Direction, amount: i64, balance: i64, reason: &str) -> CashbackEntry {
+    CashbackEntry {
+        id: "cbk_8Zt1Wc6Rj3Hs5Dy0".into(),
+        customer_id: CUSTOMER.into(),
+        kind,
+        amount_minor: amount,
+        balance_after_minor: balance,
+        currency: "EUR".into(),
+        reason: Some(reason.into()),
+        idempotency_key: "order-1043".into(),
+        created_at: T1.into(),
+    }
+}
+
+fn reward() -> Reward {
+    Reward {
+        id: "rwd_1Wc6Rj3Hs5Dy0Fa2".into(),
+        name: "Free coffee".into(),
+        description: Some("Any size, any milk".into()),
+        program: Program::Stamps,
+        cost: 6,
+        card_id: Some(CARD.into()),
+        active: true,
+        created_at: T0.into(),
+    }
+}
+
+fn programs() -> Programs {
+    let mut p = Programs::default();
+    p.stamps.enabled = true;
+    p.cashback.enabled = true;
+    p
+}
+
+fn evidence() -> serde_json::Map<String, Value> {
+    let mut e = serde_json::Map::new();
+    e.insert("receipt".into(), Value::String("R-2026-5531".into()));
+    e.insert("store".into(), Value::String("Market Street".into()));
+    e
+}
+
+fn claim(status: ClaimStatus, rejection_reason: Option<String>) -> Claim {
+    Claim {
+        id: "clm_4Rt8Lp2Xw6Qz9Nd1".into(),
+        status,
+        customer_id: CUSTOMER.into(),
+        program: Program::Coins,
+        amount: 120,
+        card_id: None,
+        currency: None,
+        evidence: evidence(),
+        decided_at: (status != ClaimStatus::Pending).then(|| T1.into()),
+        rejection_reason,
+        created_at: T0.into(),
+    }
+}
+
 /// Samples for a data-plane operation.
 pub fn data_plane(op: Operation) -> Sample {
     let customer = Customer {
         id: CUSTOMER.into(),
         name: Some("Ada".into()),
+        email: Some("ada@example.com".into()),
         created_at: T0.into(),
         updated_at: T1.into(),
     };
@@ -97,6 +197,11 @@ pub fn data_plane(op: Operation) -> Sample {
                 label: "coins".into(),
             },
             referral: referral(),
+            stamps: Some(vec![coffee_progress(4)]),
+            cashback: Some(WidgetCashback {
+                balance_minor: 1250,
+                currency: "EUR".into(),
+            }),
         }),
         Operation::GetCustomer => answer(customer),
         Operation::PutCustomer => both(PutCustomer { name: "Ada".into() }, customer),
@@ -158,6 +263,119 @@ pub fn data_plane(op: Operation) -> Sample {
                 referrer_count: 4,
                 created_at: T1.into(),
             },
+        ),
+        Operation::ListCustomers => answer(Page {
+            data: vec![customer.clone()],
+            next_cursor: Some("1041".into()),
+        }),
+        Operation::CreateCustomer => both(
+            NewCustomer {
+                id: Some(CUSTOMER.into()),
+                name: "Ada".into(),
+                email: Some("ada@example.com".into()),
+            },
+            customer,
+        ),
+        Operation::GetStamps => answer(StampCards {
+            data: vec![coffee_progress(4)],
+        }),
+        Operation::ListStampTransactions => answer(Page {
+            data: vec![stamp_entry(StampKind::Add, 2, 4)],
+            next_cursor: Some("17".into()),
+        }),
+        Operation::AddStamps => both(
+            AddStamps {
+                card_id: CARD.into(),
+                count: 2,
+                reason: Some("Two flat whites".into()),
+            },
+            StampWriteResult {
+                customer_id: CUSTOMER.into(),
+                card: coffee_progress(6),
+                entry: stamp_entry(StampKind::Add, 2, 6),
+            },
+        ),
+        Operation::RedeemStamps => both(
+            RedeemStamps {
+                card_id: CARD.into(),
+                reason: Some("Free coffee".into()),
+            },
+            StampWriteResult {
+                customer_id: CUSTOMER.into(),
+                card: StampCardView {
+                    rewards_earned: 2,
+                    ..coffee_progress(0)
+                },
+                entry: stamp_entry(StampKind::Redeem, 6, 0),
+            },
+        ),
+        Operation::GetCashback => answer(CashbackBalance {
+            customer_id: CUSTOMER.into(),
+            balance_minor: 1250,
+            currency: "EUR".into(),
+        }),
+        Operation::ListCashbackTransactions => answer(Page {
+            data: vec![cashback_entry(Direction::Credit, 1250, 1250, "Order #1042")],
+            next_cursor: None,
+        }),
+        Operation::CreditCashback => both(
+            CashbackMutation {
+                amount_minor: 250,
+                currency: "EUR".into(),
+                reason: Some("Order #1043: 5 % back".into()),
+            },
+            CashbackMutationResult {
+                customer_id: CUSTOMER.into(),
+                balance_minor: 1500,
+                currency: "EUR".into(),
+                entry: cashback_entry(Direction::Credit, 250, 1500, "Order #1043: 5 % back"),
+            },
+        ),
+        Operation::RedeemCashback => both(
+            CashbackMutation {
+                amount_minor: 1000,
+                currency: "EUR".into(),
+                reason: Some("Paid at the till".into()),
+            },
+            CashbackMutationResult {
+                customer_id: CUSTOMER.into(),
+                balance_minor: 250,
+                currency: "EUR".into(),
+                entry: cashback_entry(Direction::Debit, 1000, 250, "Paid at the till"),
+            },
+        ),
+        Operation::ListCards => answer(Page {
+            data: vec![coffee_card()],
+            next_cursor: None,
+        }),
+        Operation::ListRewards => answer(Page {
+            data: vec![reward()],
+            next_cursor: None,
+        }),
+        Operation::CreateClaim => both(
+            NewClaimBody {
+                customer_id: CUSTOMER.into(),
+                program: Program::Coins,
+                amount: 120,
+                card_id: None,
+                evidence: Some(evidence()),
+            },
+            claim(ClaimStatus::Pending, None),
+        ),
+        Operation::ListClaims => answer(Page {
+            data: vec![claim(ClaimStatus::Pending, None)],
+            next_cursor: Some("1795424400000.clm_4Rt8Lp2Xw6Qz9Nd1".into()),
+        }),
+        Operation::GetClaim => answer(claim(ClaimStatus::Pending, None)),
+        Operation::ApproveClaim => answer(claim(ClaimStatus::Approved, None)),
+        Operation::RejectClaim => both(
+            RejectClaim {
+                reason: "No receipt with this number".into(),
+            },
+            claim(
+                ClaimStatus::Rejected,
+                Some("No receipt with this number".into()),
+            ),
         ),
         Operation::CreateCustomerToken => both(
             CustomerTokenRequest {
@@ -558,6 +776,51 @@ pub fn control_plane(op: AdminOp) -> Sample {
             },
         ),
         AdminOp::GetWebhook => answer(endpoint()),
+        AdminOp::GetPrograms => answer(programs()),
+        AdminOp::PutPrograms => both(programs(), programs()),
+        AdminOp::ListProgramCards => answer(Page {
+            data: vec![coffee_card()],
+            next_cursor: None,
+        }),
+        AdminOp::CreateCard | AdminOp::PutCard => both(
+            CardSpec {
+                name: "Coffee card".into(),
+                required: 6,
+                reward: "A free coffee".into(),
+                stamp_expiry_days: Some(180),
+                active: true,
+            },
+            coffee_card(),
+        ),
+        AdminOp::ListProgramRewards => answer(Page {
+            data: vec![reward()],
+            next_cursor: None,
+        }),
+        AdminOp::CreateReward | AdminOp::PutReward => both(
+            RewardSpec {
+                name: "Free coffee".into(),
+                description: Some("Any size, any milk".into()),
+                program: Program::Stamps,
+                cost: 6,
+                card_id: Some(CARD.into()),
+                active: true,
+            },
+            reward(),
+        ),
+        AdminOp::ListQueuedClaims => answer(Page {
+            data: vec![claim(ClaimStatus::Pending, None)],
+            next_cursor: None,
+        }),
+        AdminOp::ApproveQueuedClaim => answer(claim(ClaimStatus::Approved, None)),
+        AdminOp::RejectQueuedClaim => both(
+            RejectClaim {
+                reason: "No receipt with this number".into(),
+            },
+            claim(
+                ClaimStatus::Rejected,
+                Some("No receipt with this number".into()),
+            ),
+        ),
         AdminOp::RevealWebhookSecret => answer(CreatedWebhook {
             endpoint: endpoint(),
             secret: "whsec_Vq3Lm8Kx2Np7Zr1Tb6Wc9Hy4Jd0Fs5Ga3Ue8Io2Pk".into(),

@@ -47,6 +47,9 @@ pub struct Customer {
     pub id: String,
     /// Display name.
     pub name: Option<String>,
+    /// The shopper's email, when the merchant gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.
@@ -273,6 +276,22 @@ pub struct WidgetView {
     pub coins: WidgetCoins,
     /// Their referral code and link.
     pub referral: Referral,
+    /// Their stamp cards: present when the stamps program is on and the key may read stamps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamps: Option<Vec<crate::stamps::StampCardView>>,
+    /// Their cashback: present when the cashback program is on and the key may read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashback: Option<WidgetCashback>,
+}
+
+/// Cashback, as the widget shows it (formatted by the browser's `Intl` with the currency's
+/// ISO 4217 exponent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct WidgetCashback {
+    /// Balance in minor units.
+    pub balance_minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
 }
 
 /// The shopper, as the widget shows them.

@@ -9,7 +9,12 @@ use crate::error::{ApiError, ErrorCode};
 use crate::ids::validate_customer_id;
 use crate::ledger::{validate_text, Direction};
 use crate::programs::Program;
-use crate::stamps::{StampCardView, StampKind};
+use crate::stamps::StampKind;
+
+pub use crate::claims::Claim;
+pub use crate::money::CashbackBalance;
+pub use crate::programs::Programs;
+pub use crate::stamps::{Card, CardSpec, StampCardView};
 
 /// `GET /v1/customers/{id}/stamps`: every active card, with the shopper's progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -268,6 +273,27 @@ pub fn is_email(s: &str) -> bool {
                     .rsplit_once('.')
                     .is_some_and(|(host, tld)| !host.is_empty() && !tld.is_empty())
         })
+}
+
+/// `POST /v1/claims` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NewClaimBody {
+    /// The shopper.
+    #[schemars(regex(pattern = CUSTOMER_ID_PATTERN))]
+    pub customer_id: String,
+    /// What the credit is in.
+    pub program: Program,
+    /// Coins; stamps (1 to 100); or cashback minor units in the workspace's currency.
+    #[schemars(range(min = 1, max = 1_000_000_000))]
+    pub amount: i64,
+    /// The stamp card: required for a stamps claim, absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^card_[A-Za-z0-9]{1,40}$"))]
+    pub card_id: Option<String>,
+    /// What backs the claim (a receipt number, an order id, a store): a JSON object of at
+    /// most 4 KB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// `POST /v1/claims/{id}/reject` body.

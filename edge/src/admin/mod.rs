@@ -19,10 +19,12 @@ mod identity_secrets;
 mod keys;
 mod logs;
 mod members;
+mod programs;
 mod webhooks;
 mod workspace;
 
 use tally_core::admin::{self, AdminOp, AdminRoute};
+use tally_core::claims::Verdict;
 use tally_core::time::UnixMillis;
 use tally_core::ErrorCode;
 use worker::{Context, Env, Request, Response};
@@ -200,6 +202,17 @@ async fn dispatch(
         ListDeliveries => webhooks::deliveries(call).await,
         Redeliver => webhooks::redeliver(call).await,
         RevealWebhookSecret => webhooks::reveal(call).await,
+        GetPrograms => programs::get(call).await,
+        PutPrograms => programs::put(req, call).await,
+        ListProgramCards => programs::cards(call).await,
+        CreateCard => programs::create_card(req, call).await,
+        PutCard => programs::put_card(req, call).await,
+        ListProgramRewards => programs::rewards(call).await,
+        CreateReward => programs::put_reward(req, call, true).await,
+        PutReward => programs::put_reward(req, call, false).await,
+        ListQueuedClaims => programs::claims(call).await,
+        ApproveQueuedClaim => programs::decide(req, call, Verdict::Approve).await,
+        RejectQueuedClaim => programs::decide(req, call, Verdict::Reject).await,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use tally_core::ids::validate_idempotency_key;
 use tally_core::ledger::{self, Direction};
+use tally_core::programs::Program;
 use tally_core::stats::Metric;
 use tally_core::webhook::Event;
 use tally_core::wire::{CoinBalance, CoinMutationResult, Page};
@@ -11,11 +12,12 @@ use super::{ok, Call};
 use crate::error::Failure;
 use crate::http;
 use crate::respond;
-use crate::wallet;
+use crate::wallet::{self, Ledger};
 use crate::{logs, rng, webhooks};
 
 /// `GET /v1/customers/{id}/coins`
 pub(super) async fn balance(call: &Call<'_>) -> Result<Response, Failure> {
+    call.program(Program::Coins)?;
     let id = call.customer_id()?;
     let view = call.view(&id).await?;
     ok(&CoinBalance {
@@ -37,6 +39,7 @@ pub(super) async fn debit(call: &Call<'_>, req: &mut Request) -> Result<Response
 
 /// `GET /v1/customers/{id}/coins/transactions`
 pub(super) async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
+    call.program(Program::Coins)?;
     let id = call.customer_id()?;
     let before = call.query.int_cursor()?;
     let limit = call.query.limit(20, 100)?;
@@ -45,6 +48,7 @@ pub(super) async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
             &id,
             wallet::Transactions {
                 customer_id: id.clone(),
+                ledger: Ledger::Coins,
                 before,
                 limit,
             },
@@ -61,6 +65,7 @@ async fn mutate(
     req: &mut Request,
     direction: Direction,
 ) -> Result<Response, Failure> {
+    call.program(Program::Coins)?;
     let id = call.customer_id()?;
     let header = http::header(req, "idempotency-key");
     let idempotency_key = validate_idempotency_key(header.as_deref())?.to_owned();
@@ -70,6 +75,7 @@ async fn mutate(
             &id,
             wallet::Mutate {
                 customer_id: id.clone(),
+                ledger: Ledger::Coins,
                 idempotency_key,
                 mutation,
                 entry_id: rng::new_id("led"),
@@ -77,6 +83,7 @@ async fn mutate(
             },
         )
         .await?;
+    call.met(&id, result.new_customer, None);
     let body = CoinMutationResult {
         customer_id: id,
         balance: result.balance,
@@ -98,10 +105,5 @@ async fn mutate(
             &body,
         );
     }
-    let extra = if result.replayed {
-        vec![("Idempotent-Replayed", "true".to_owned())]
-    } else {
-        vec![]
-    };
-    Ok(respond::json(200, &body, &extra))
+    Ok(respond::json(200, &body, &super::replayed(result.replayed)))
 }

@@ -2,18 +2,23 @@
 //! tokens and the widget's read. Authorization has already happened (see `app`); handlers
 //! only see a [`Call`]. A new operation is a row in `tally_core::route` and a function here.
 
+mod cashback;
+mod catalogue;
+mod claims;
 mod coins;
 mod customers;
 mod referrals;
+mod stamps;
 mod tokens;
 mod widget;
 
 use tally_core::ids::validate_customer_id;
+use tally_core::programs::{Program, Programs};
 use tally_core::referral;
 use tally_core::route::{Operation, Route};
 use tally_core::token::Claims;
 use tally_core::verifier::Grant;
-use tally_core::wire::Referral;
+use tally_core::wire::{Customer, Referral};
 use tally_core::ErrorCode;
 use worker::{Context, Env, Request, Response};
 
@@ -101,6 +106,36 @@ impl Call<'_> {
         Ok(stored.unwrap_or(code))
     }
 
+    /// The workspace's programs, once `program` is checked to be on.
+    pub(super) fn program(&self, program: Program) -> Result<Programs, Failure> {
+        let programs = self.workspace.programs();
+        programs.require(program)?;
+        Ok(programs)
+    }
+
+    /// After a write that met a shopper for the first time (or changed their profile),
+    /// indexes them for `GET /v1/customers`, off the response path.
+    pub(super) fn met(&self, id: &str, new: bool, profile: Option<&Customer>) {
+        if !new {
+            return;
+        }
+        let now = tally_core::time::rfc3339(self.now);
+        let fallback = Customer {
+            id: id.to_owned(),
+            name: None,
+            email: None,
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        crate::catalogue::index_customer_later(
+            self.env,
+            self.ctx,
+            &self.grant.workspace_id,
+            self.grant.env,
+            profile.unwrap_or(&fallback),
+        );
+    }
+
     pub(super) fn referral(&self, code: String, count: i64) -> Referral {
         Referral {
             link: referral::link(&self.workspace.referral_url, &code),
@@ -108,6 +143,15 @@ impl Call<'_> {
             count,
             reward: self.workspace.referral_reward_text.clone(),
         }
+    }
+}
+
+/// `Idempotent-Replayed: true` on a write answered from its first result.
+pub(super) fn replayed(replayed: bool) -> Vec<(&'static str, String)> {
+    if replayed {
+        vec![("Idempotent-Replayed", "true".to_owned())]
+    } else {
+        vec![]
     }
 }
 
@@ -130,6 +174,23 @@ pub(crate) async fn dispatch(call: &Call<'_>, req: &mut Request) -> Result<Respo
         Operation::ValidateReferralCode => referrals::validate(call).await,
         Operation::ApplyReferral => referrals::apply(call, req).await,
         Operation::CreateCustomerToken => tokens::create(call, req).await,
+        Operation::ListCustomers => customers::list(call).await,
+        Operation::CreateCustomer => customers::create(call, req).await,
+        Operation::GetStamps => stamps::get(call).await,
+        Operation::ListStampTransactions => stamps::transactions(call).await,
+        Operation::AddStamps => stamps::add(call, req).await,
+        Operation::RedeemStamps => stamps::redeem(call, req).await,
+        Operation::GetCashback => cashback::balance(call).await,
+        Operation::ListCashbackTransactions => cashback::transactions(call).await,
+        Operation::CreditCashback => cashback::credit(call, req).await,
+        Operation::RedeemCashback => cashback::redeem(call, req).await,
+        Operation::ListCards => catalogue::cards(call).await,
+        Operation::ListRewards => catalogue::rewards(call).await,
+        Operation::CreateClaim => claims::create(call, req).await,
+        Operation::ListClaims => claims::list(call).await,
+        Operation::GetClaim => claims::get(call).await,
+        Operation::ApproveClaim => claims::approve(call).await,
+        Operation::RejectClaim => claims::reject(call, req).await,
         // Public operations are answered before authorization.
         Operation::Health
         | Operation::OpenApi

@@ -14,8 +14,10 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use tally_core::claims::Verdict;
 use tally_core::key::Environment;
 use tally_core::ledger::{self, Direction, Mutation, Plan, Prior};
+use tally_core::stamps::{CardRule, StampWrite};
 use tally_core::time::{rfc3339, UnixMillis};
 use tally_core::wire::{Customer, LedgerEntry};
 use tally_core::{ApiError, ErrorCode};
@@ -27,6 +29,12 @@ use worker::{
 
 use crate::error::Failure;
 use crate::respond;
+
+mod programs;
+
+pub(crate) use programs::{
+    CardProgress, ClaimDecided, ClaimFiled, NewClaimRow, StampPage, Stamped,
+};
 
 /// The Durable Object binding's name in `wrangler.toml`.
 const BINDING: &str = "WALLETS";
@@ -94,20 +102,58 @@ macro_rules! wallet_ops {
 }
 
 wallet_ops! {
-    /// Profile, balance, referral code and count in one read.
+    /// Profile, balances, stamp cards, referral code and count in one read.
     View -> WalletView { customer_id: String }
     /// Create or rename the customer; answers the profile.
     PutProfile -> Option<Customer> { customer_id: String, name: String, now: UnixMillis }
-    /// Credit or debit, once per idempotency key.
+    /// Create the customer, or `customer_exists`.
+    CreateProfile -> Customer {
+        customer_id: String,
+        name: String,
+        email: Option<String>,
+        now: UnixMillis,
+    }
+    /// Credit or debit coins or cashback, once per idempotency key.
     Mutate -> Mutated {
         customer_id: String,
+        ledger: Ledger,
         idempotency_key: String,
         mutation: Mutation,
         entry_id: String,
         now: UnixMillis,
     }
-    /// History, newest first, entries with `seq < before`.
-    Transactions -> History { customer_id: String, before: Option<i64>, limit: i64 }
+    /// History of coins or cashback, newest first, entries with `seq < before`.
+    Transactions -> History { customer_id: String, ledger: Ledger, before: Option<i64>, limit: i64 }
+    /// Add stamps to a card or redeem it, once per idempotency key.
+    Stamp -> Stamped {
+        customer_id: String,
+        idempotency_key: String,
+        write: StampWrite,
+        rule: CardRule,
+        entry_id: String,
+        expire_id: String,
+        now: UnixMillis,
+    }
+    /// Stamp history, newest first, entries with `seq < before`.
+    StampHistory -> StampPage { customer_id: String, before: Option<i64>, limit: i64 }
+    /// File a claim, once per idempotency key.
+    FileClaim -> ClaimFiled {
+        customer_id: String,
+        idempotency_key: String,
+        claim: NewClaimRow,
+        now: UnixMillis,
+    }
+    /// Approve or reject a claim; an approval credits in the same transaction.
+    DecideClaim -> ClaimDecided {
+        customer_id: String,
+        claim_id: String,
+        verdict: Verdict,
+        reason: Option<String>,
+        rule: Option<CardRule>,
+        entry_id: String,
+        expire_id: String,
+        now: UnixMillis,
+    }
     /// Remember the customer's referral code (first one wins); answers the code kept.
     SetReferralCode -> Option<String> { customer_id: String, code: String, now: UnixMillis }
     /// Count a referral and credit its reward, once per referee.
@@ -137,6 +183,29 @@ pub(crate) struct WalletView {
     pub(crate) balance: i64,
     pub(crate) referral_code: Option<String>,
     pub(crate) referral_count: i64,
+    /// Cashback, in minor units.
+    pub(crate) cashback: i64,
+    /// Each card the shopper has stamp entries on, as stored (lapses not applied).
+    pub(crate) stamps: Vec<CardProgress>,
+}
+
+/// Which money ledger a write or a history is about: both are the same rules
+/// (`tally_core::ledger`) over two tables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Ledger {
+    Coins,
+    /// Cashback, in minor units of this currency (stored on each entry).
+    Cashback(String),
+}
+
+impl Ledger {
+    /// Its table.
+    pub(crate) const fn table(&self) -> &'static str {
+        match self {
+            Ledger::Coins => "entries",
+            Ledger::Cashback(_) => "cashback_entries",
+        }
+    }
 }
 
 /// `Mutate`'s answer.
@@ -145,6 +214,8 @@ pub(crate) struct Mutated {
     pub(crate) balance: i64,
     pub(crate) entry: LedgerEntry,
     pub(crate) replayed: bool,
+    /// The write met this shopper for the first time.
+    pub(crate) new_customer: bool,
 }
 
 /// `Transactions`' answer.
@@ -176,10 +247,16 @@ pub struct Wallet {
 impl DurableObject for Wallet {
     fn new(state: State, _env: Env) -> Self {
         let sql = state.storage().sql();
-        if let Err(e) = sql.exec(SCHEMA, None) {
+        for schema in [SCHEMA, programs::SCHEMA] {
+            if let Err(e) = sql.exec(schema, None) {
+                worker::console_error!("wallet schema: {e}");
+            }
+        }
+        let wallet = Wallet { sql };
+        if let Err(e) = wallet.add_email_column() {
             worker::console_error!("wallet schema: {e}");
         }
-        Wallet { sql }
+        wallet
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -225,6 +302,7 @@ struct EntryRow {
 struct ProfileRow {
     customer_id: String,
     name: Option<String>,
+    email: Option<String>,
     referral_code: Option<String>,
     created_at: i64,
     updated_at: i64,
@@ -259,13 +337,33 @@ impl Wallet {
                 )?;
                 encode::<PutProfile>(&self.view(&customer_id)?.customer)
             }
+            WalletOp::CreateProfile(CreateProfile {
+                customer_id,
+                name,
+                email,
+                now,
+            }) => {
+                if !self.ensure_profile(&customer_id, now)? {
+                    return Err(ApiError::new(ErrorCode::CustomerExists));
+                }
+                self.exec(
+                    "UPDATE profile SET name = ?, email = ? WHERE id = 1",
+                    vec![name.into(), email.into()],
+                )?;
+                let customer = self.view(&customer_id)?.customer;
+                encode::<CreateProfile>(
+                    &customer.ok_or_else(|| ApiError::new(ErrorCode::Internal))?,
+                )
+            }
             WalletOp::Mutate(Mutate {
                 customer_id,
+                ledger,
                 idempotency_key,
                 mutation,
                 entry_id,
                 now,
             }) => encode::<Mutate>(&self.mutate(
+                &ledger,
                 &customer_id,
                 &idempotency_key,
                 &mutation,
@@ -274,26 +372,28 @@ impl Wallet {
             )?),
             WalletOp::Transactions(Transactions {
                 customer_id,
+                ledger,
                 before,
                 limit,
             }) => {
-                let limit = limit.clamp(1, 100);
-                let rows: Vec<EntryRow> = self.rows(
-                    &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT ?"),
-                    vec![before.unwrap_or(i64::MAX).into(), (limit + 1).into()],
+                let (rows, next_before) = self.page::<EntryRow>(
+                    &format!(
+                        "SELECT {ENTRY_COLUMNS} FROM {} WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+                        ledger.table()
+                    ),
+                    before,
+                    limit,
+                    |r| r.seq,
                 )?;
-                let more = rows.len() as i64 > limit;
-                let rows: Vec<EntryRow> = rows.into_iter().take(limit as usize).collect();
-                let next_before = if more {
-                    rows.last().map(|r| r.seq)
-                } else {
-                    None
-                };
                 encode::<Transactions>(&History {
                     entries: rows.into_iter().map(|r| entry(&customer_id, r)).collect(),
                     next_before,
                 })
             }
+            WalletOp::Stamp(op) => encode::<Stamp>(&self.stamp(op)?),
+            WalletOp::StampHistory(op) => encode::<StampHistory>(&self.stamp_history(op)?),
+            WalletOp::FileClaim(op) => encode::<FileClaim>(&self.file_claim(op)?),
+            WalletOp::DecideClaim(op) => encode::<DecideClaim>(&self.decide_claim(op)?),
             WalletOp::SetReferralCode(SetReferralCode {
                 customer_id,
                 code,
@@ -326,6 +426,7 @@ impl Wallet {
                             reason: Some(reason),
                         };
                         self.mutate(
+                            &Ledger::Coins,
                             &customer_id,
                             &format!("referral:{referee_id}"),
                             &m,
@@ -350,15 +451,17 @@ impl Wallet {
 
     fn mutate(
         &self,
+        ledger: &Ledger,
         customer_id: &str,
         idempotency_key: &str,
         m: &Mutation,
         entry_id: &str,
         now: UnixMillis,
     ) -> Result<Mutated, ApiError> {
+        let table = ledger.table();
         let prior: Option<EntryRow> = self
             .rows(
-                &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE idempotency_key = ?"),
+                &format!("SELECT {ENTRY_COLUMNS} FROM {table} WHERE idempotency_key = ?"),
                 vec![idempotency_key.into()],
             )?
             .into_iter()
@@ -372,33 +475,40 @@ impl Wallet {
                 },
             })
         });
-        match ledger::plan(self.balance()?, m, prior_mutation.as_ref())? {
+        match ledger::plan(self.balance(ledger)?, m, prior_mutation.as_ref())? {
             Plan::Replay => {
                 let p = prior.ok_or_else(|| ApiError::new(ErrorCode::Internal))?;
                 Ok(Mutated {
                     balance: p.balance_after,
                     entry: entry(customer_id, p),
                     replayed: true,
+                    new_customer: false,
                 })
             }
             Plan::Apply { balance_after } => {
-                self.ensure_profile(customer_id, now)?;
-                self.exec(
-                    "INSERT INTO entries (id, direction, amount, balance_after, reason, idempotency_key, created_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    vec![
-                        entry_id.into(),
-                        m.direction.as_str().into(),
-                        m.amount.into(),
-                        balance_after.into(),
-                        m.reason.clone().into(),
-                        idempotency_key.into(),
-                        now.into(),
-                    ],
-                )?;
+                let new_customer = self.ensure_profile(customer_id, now)?;
+                let mut args: Vec<SqlStorageValue> = vec![
+                    entry_id.into(),
+                    m.direction.as_str().into(),
+                    m.amount.into(),
+                    balance_after.into(),
+                    m.reason.clone().into(),
+                    idempotency_key.into(),
+                    now.into(),
+                ];
+                let sql = match ledger {
+                    Ledger::Coins => "INSERT INTO entries (id, direction, amount, balance_after, reason, idempotency_key, created_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    Ledger::Cashback(currency) => {
+                        args.push(currency.as_str().into());
+                        "INSERT INTO cashback_entries (id, direction, amount, balance_after, reason, idempotency_key, created_at, currency) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    }
+                };
+                self.exec(sql, args)?;
                 let written: Option<EntryRow> = self
                     .rows(
-                        &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ?"),
+                        &format!("SELECT {ENTRY_COLUMNS} FROM {table} WHERE id = ?"),
                         vec![entry_id.into()],
                     )?
                     .into_iter()
@@ -408,30 +518,68 @@ impl Wallet {
                     balance: balance_after,
                     entry: entry(customer_id, written),
                     replayed: false,
+                    new_customer,
                 })
             }
         }
     }
 
-    fn balance(&self) -> Result<i64, ApiError> {
+    fn balance(&self, ledger: &Ledger) -> Result<i64, ApiError> {
         let rows: Vec<CountRow> = self.rows(
-            "SELECT COALESCE((SELECT balance_after FROM entries ORDER BY seq DESC LIMIT 1), 0) AS n",
+            &format!(
+                "SELECT COALESCE((SELECT balance_after FROM {} ORDER BY seq DESC LIMIT 1), 0) AS n",
+                ledger.table()
+            ),
             vec![],
         )?;
         Ok(rows.first().map_or(0, |r| r.n))
     }
 
+    /// One page of a history, newest first: rows with `seq < before`, and the cursor of the
+    /// next page when there is one.
+    fn page<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        before: Option<i64>,
+        limit: i64,
+        seq: impl Fn(&T) -> i64,
+    ) -> Result<(Vec<T>, Option<i64>), ApiError> {
+        let limit = limit.clamp(1, 100);
+        let mut rows: Vec<T> = self.rows(
+            sql,
+            vec![before.unwrap_or(i64::MAX).into(), (limit + 1).into()],
+        )?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_before = if more { rows.last().map(seq) } else { None };
+        Ok((rows, next_before))
+    }
+
+    /// Wallets created before members had an email gain the column on first use.
+    fn add_email_column(&self) -> Result<(), ApiError> {
+        let has: Vec<CountRow> = self.rows(
+            "SELECT COUNT(*) AS n FROM pragma_table_info('profile') WHERE name = 'email'",
+            vec![],
+        )?;
+        if has.first().map_or(0, |r| r.n) == 0 {
+            self.exec("ALTER TABLE profile ADD COLUMN email TEXT", vec![])?;
+        }
+        Ok(())
+    }
+
     fn view(&self, customer_id: &str) -> Result<WalletView, ApiError> {
         let profile: Option<ProfileRow> = self
             .rows(
-                "SELECT customer_id, name, referral_code, created_at, updated_at FROM profile WHERE id = 1",
+                "SELECT customer_id, name, email, referral_code, created_at, updated_at FROM profile WHERE id = 1",
                 vec![],
             )?
             .into_iter()
             .next();
         let count: Vec<CountRow> = self.rows("SELECT COUNT(*) AS n FROM referrals", vec![])?;
         Ok(WalletView {
-            balance: self.balance()?,
+            balance: self.balance(&Ledger::Coins)?,
+            cashback: self.balance(&Ledger::Cashback(String::new()))?,
+            stamps: self.all_progress()?,
             referral_code: profile.as_ref().and_then(|p| p.referral_code.clone()),
             referral_count: count.first().map_or(0, |r| r.n),
             customer: profile.map(|p| Customer {
@@ -441,17 +589,23 @@ impl Wallet {
                     p.customer_id
                 },
                 name: p.name,
+                email: p.email,
                 created_at: rfc3339(p.created_at),
                 updated_at: rfc3339(p.updated_at),
             }),
         })
     }
 
-    fn ensure_profile(&self, customer_id: &str, now: UnixMillis) -> Result<(), ApiError> {
-        self.exec(
-            "INSERT OR IGNORE INTO profile (id, customer_id, created_at, updated_at) VALUES (1, ?, ?, ?)",
-            vec![customer_id.into(), now.into(), now.into()],
-        )
+    /// Creates the profile on a shopper's first write; true when it did.
+    fn ensure_profile(&self, customer_id: &str, now: UnixMillis) -> Result<bool, ApiError> {
+        let cursor = self
+            .sql
+            .exec(
+                "INSERT OR IGNORE INTO profile (id, customer_id, created_at, updated_at) VALUES (1, ?, ?, ?)",
+                vec![customer_id.into(), now.into(), now.into()],
+            )
+            .map_err(sql_err)?;
+        Ok(cursor.rows_written() > 0)
     }
 
     fn exec(&self, sql: &str, args: Vec<SqlStorageValue>) -> Result<(), ApiError> {
