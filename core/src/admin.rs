@@ -1038,6 +1038,57 @@ mod tests {
     }
 
     #[test]
+    fn a_description_is_kept_trimmed_up_to_500_characters() {
+        let with = |d: String| {
+            let mut k = new_key("read_only", &[], None);
+            k.description = Some(d);
+            plan_key(&k, true, NOW).map(|p| p.description)
+        };
+        assert_eq!(
+            with("  For the storefront ".into()),
+            Ok("For the storefront".into())
+        );
+        assert_eq!(with("d".repeat(500)), Ok("d".repeat(500)));
+        assert_eq!(
+            with("d".repeat(501)).map_err(|e| e.code),
+            Err(ErrorCode::InvalidRequest)
+        );
+    }
+
+    #[test]
+    fn each_rule_of_an_allowed_origin_refuses_on_its_own() {
+        assert!(validate_origin("https://shop.example").is_ok());
+        assert!(validate_origin("https://*.shop.example").is_ok());
+        assert!(validate_origin("http://localhost:8080").is_ok());
+        let long = format!("https://{}.example", "a".repeat(184));
+        assert_eq!(long.len(), 200);
+        assert!(validate_origin(&long).is_ok());
+        for bad in [
+            "https://",                                      // no host
+            "https://*.",                                    // a wildcard over nothing
+            &format!("https://{}.example", "a".repeat(185)), // 201 characters
+            "https://shop example",                          // a space
+            "https://shop.example/path",                     // a path
+            "https://.shop.example",                         // a leading dot
+            "https://shop.example.",                         // a trailing dot
+            "shop.example",                                  // no scheme
+        ] {
+            assert!(validate_origin(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_publishable_key_has_at_most_50_allowed_origins() {
+        let with = |n: usize| {
+            let mut k = new_key("read_only", &[], None);
+            k.allowed_origins = Some((0..n).map(|i| format!("https://s{i}.example")).collect());
+            plan_key(&k, true, NOW).map(|p| p.allowed_origins.len())
+        };
+        assert_eq!(with(50), Ok(50));
+        assert_eq!(with(51).map_err(|e| e.code), Err(ErrorCode::InvalidRequest));
+    }
+
+    #[test]
     fn only_superadmin_and_admin_touch_keys() {
         for op in [
             AdminOp::ListKeys,
@@ -1428,6 +1479,9 @@ mod tests {
             "ada@example.com"
         );
         assert!(normalize_email("nope").is_err());
+        for bad in ["@example.com", "ada@.example.com", "ada@localhost", "ada@"] {
+            assert!(normalize_email(bad).is_err(), "{bad}");
+        }
         assert!(normalize_email("a b@x.y").is_err());
     }
 }

@@ -56,6 +56,17 @@ mod tests {
     }
 
     #[test]
+    fn bytes_from_248_up_are_thrown_away_so_no_symbol_is_favoured() {
+        // 248 % 62 == 0: keeping it would draw `0` more often than the others.
+        let mut rng = |buf: &mut [u8]| {
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = if i % 2 == 0 { 248 + (i % 8) as u8 } else { 61 };
+            }
+        };
+        assert_eq!(random(&mut rng, 3), "zzz");
+    }
+
+    #[test]
     fn random_strings_use_only_the_alphabet_and_cover_it() {
         let mut state = 7u32;
         let mut rng = |buf: &mut [u8]| {

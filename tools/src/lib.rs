@@ -40,6 +40,9 @@ pub struct DemoState {
     pub developer_password: String,
     #[serde(default)]
     pub developer_pin: String,
+    /// The demo stamp card (`Coffee card`, 6 stamps; the demo shopper holds 4).
+    #[serde(default)]
+    pub card_id: String,
 }
 
 impl DemoState {

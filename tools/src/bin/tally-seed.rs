@@ -163,6 +163,22 @@ fn sql(a: &Args) -> Result<(), String> {
         sql_text(KID),
         sql_text(&seal_identity_secret(WORKSPACE, KID, &state.identity_secret)?),
     );
+    // Seed 001's programs in the test environment: coins, a coffee stamp card with its
+    // reward, and cashback in euros.
+    state.card_id = CARD.to_owned();
+    out += &format!(
+        "INSERT INTO programs (workspace_id, environment, coins_enabled, stamps_enabled, cashback_enabled, currency, updated_at) \
+         VALUES ({ws}, 'test', 1, 1, 1, 'EUR', {now}) \
+         ON CONFLICT (workspace_id, environment) DO UPDATE SET stamps_enabled = 1, cashback_enabled = 1;\n\
+         INSERT INTO cards (id, workspace_id, environment, name, required, reward, stamp_expiry_days, active, created_at, updated_at) \
+         VALUES ({card}, {ws}, 'test', 'Coffee card', 6, 'A free coffee', NULL, 1, {now}, {now}) \
+         ON CONFLICT (id) DO NOTHING;\n\
+         INSERT INTO rewards (id, workspace_id, environment, name, description, program, cost, card_id, active, created_at, updated_at) \
+         VALUES ('rwd_democoffee', {ws}, 'test', 'Free coffee', 'Any size, any milk.', 'stamps', 6, {card}, 1, {now}, {now}) \
+         ON CONFLICT (id) DO NOTHING;\n",
+        ws = sql_text(WORKSPACE),
+        card = sql_text(CARD),
+    );
     // Members: a superadmin and a developer with local passwords and PINs, kept across runs.
     let mut rng = os_rng();
     if state.admin_password.len() < 12 {
@@ -203,6 +219,8 @@ fn sql(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// The demo stamp card.
+const CARD: &str = "card_democoffee";
 const ADMIN_EMAIL: &str = "admin@demo.tally.test";
 const DEVELOPER_EMAIL: &str = "developer@demo.tally.test";
 
@@ -482,6 +500,28 @@ fn finish(a: &Args) -> Result<(), String> {
             &format!("/v1/customers/{CUSTOMER}/coins/credit"),
             &credit_headers,
             Some(&json!({"amount": WELCOME_COINS, "reason": "Welcome bonus"})),
+        ),
+    )?;
+    let mut stamp_headers = headers.to_vec();
+    stamp_headers.push(("Idempotency-Key", "demo-seed-stamps"));
+    check(
+        "stamp the coffee card four times",
+        client.send(
+            "POST",
+            &format!("/v1/customers/{CUSTOMER}/stamps/add"),
+            &stamp_headers,
+            Some(&json!({"card_id": CARD, "count": 4, "reason": "Four coffees"})),
+        ),
+    )?;
+    let mut cashback_headers = headers.to_vec();
+    cashback_headers.push(("Idempotency-Key", "demo-seed-cashback"));
+    check(
+        "credit 12.50 EUR of cashback",
+        client.send(
+            "POST",
+            &format!("/v1/customers/{CUSTOMER}/cashback/credit"),
+            &cashback_headers,
+            Some(&json!({"amount_minor": 1250, "currency": "EUR", "reason": "5 % back on your orders"})),
         ),
     )?;
     check(
