@@ -28,10 +28,13 @@ say "Running the end-to-end tests against $BASE"
 status=0
 TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" \
 TALLY_PERSIST_DIR="$STATE/wrangler" TALLY_SECRETS_OUT="$STATE/issued-secrets.txt" \
-TALLY_CRASH_PERSIST_DIR="$STATE/crash-wrangler" cargo test -p tally-e2e --no-fail-fast -- --test-threads=4 || status=$?
+TALLY_CRASH_PERSIST_DIR="$STATE/crash-wrangler" cargo test -p tally-e2e ${E2E_TESTS:+--test "$E2E_TESTS"} --no-fail-fast -- --test-threads=4 || status=$?
 
-say "Running the browser tests (headless Chromium, storefront on another origin; screenshots in test-artifacts/)"
-TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" node --test --test-concurrency=1 tests/browser/ || status=$?
+# While developing, `E2E_TESTS=programs scripts/e2e.sh` runs one test binary and no browser tests.
+if [ -z "${E2E_TESTS:-}" ]; then
+  say "Running the browser tests (headless Chromium, storefront on another origin; screenshots in test-artifacts/)"
+  TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" node --test --test-concurrency=1 tests/browser/ || status=$?
+fi
 
 say "Checking that no plaintext key, password or secret is stored in the local state"
 # The seeded keys, passwords and identity secrets, and every key and secret the tests were
