@@ -7,7 +7,7 @@
 cd "$ROOT"
 
 out="build/dashboard/tally_dashboard_bg.wasm"
-if [ -f "$out" ] && [ -z "$(find dashboard core Cargo.toml Cargo.lock scripts/build-dashboard.sh -newer "$out" -print -quit)" ]; then
+if [ -f "$out" ] && [ -z "$(find dashboard core Cargo.toml Cargo.lock scripts/build-dashboard.sh scripts/minify-wasm-names.mjs -newer "$out" -print -quit)" ]; then
   note "build/dashboard is up to date"
   exit 0
 fi
@@ -31,6 +31,7 @@ rm -rf build/dashboard.tmp
 wasm-bindgen --target web --out-dir build/dashboard.tmp --no-typescript --remove-name-section --remove-producers-section "$wasm"
 wasm-opt -Os --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   build/dashboard.tmp/tally_dashboard_bg.wasm -o build/dashboard.tmp/tally_dashboard_bg.wasm
+node scripts/minify-wasm-names.mjs build/dashboard.tmp tally_dashboard
 esbuild build/dashboard.tmp/tally_dashboard.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=build/dashboard.tmp/tally_dashboard.js
 echo "$built_with" > build/dashboard.tmp/BUILT_WITH
 rm -rf build/dashboard && mv build/dashboard.tmp build/dashboard

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 out="build/widget/tally_widget_bg.wasm"
-if [ -f "$out" ] && [ -z "$(find widget core Cargo.toml Cargo.lock scripts/build-widget.sh -newer "$out" -print -quit)" ]; then
+if [ -f "$out" ] && [ -z "$(find widget core Cargo.toml Cargo.lock scripts/build-widget.sh scripts/minify-wasm-names.mjs -newer "$out" -print -quit)" ]; then
   note "build/widget is up to date ($(cat build/widget/BUILT_WITH 2>/dev/null))"
   exit 0
 fi
@@ -32,6 +32,7 @@ mkdir -p build && rm -rf build/widget.tmp
 wasm-bindgen --target web --out-dir build/widget.tmp --no-typescript --remove-name-section --remove-producers-section "$wasm"
 wasm-opt -Os --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   build/widget.tmp/tally_widget_bg.wasm -o build/widget.tmp/tally_widget_bg.wasm
+node scripts/minify-wasm-names.mjs build/widget.tmp tally_widget
 esbuild build/widget.tmp/tally_widget.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=build/widget.tmp/tally_widget.js
 echo "$built_with" > build/widget.tmp/BUILT_WITH
 rm -rf build/widget && mv build/widget.tmp build/widget

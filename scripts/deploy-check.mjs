@@ -2,7 +2,7 @@
 // (`wrangler deploy --dry-run --outdir`, which runs the [build] command) for the default,
 // staging and production targets, then checks what would ship and enforces the budgets:
 //
-//   - the Worker bundle: index.js and its wasm; upload at most 400 KiB gzip;
+//   - the Worker bundle: index.js and its wasm; upload at most 450 KiB gzip;
 //   - the assets: embed.js loads content-hashed glue and wasm that exist; the widget's files
 //     are served immutable and embed.js briefly; the OpenAPI document is there; the demo
 //     storefront and its credentials are not;
@@ -19,7 +19,13 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 const root = new URL("..", import.meta.url).pathname;
 const report = process.argv.includes("--report");
 const WIDGET_BUDGET_BYTES = 60_000;
-const WORKER_BUDGET_KIB = 400;
+// The Worker's budget follows the API it serves. It was 400 KiB for 11 data-plane and 30
+// control-plane operations; seed 001's programs (issue 12) brought them to 28 and 41. They
+// cost about 78 KiB; an externally tagged wallet protocol (-9 KiB) and the URL parser without
+// Unicode tables (idna_adapter 1.0, -50 KiB) won most of it back: 423.5 KiB. Cloudflare's own
+// limit is 3 MiB (free) or 10 MiB (paid) compressed; this budget is ours, kept tight so that
+// growth is a decision, not an accident.
+const WORKER_BUDGET_KIB = 450;
 const failures = [];
 const check = (ok, what) => {
   console.log(`    ${ok ? "ok  " : "FAIL"} ${what}`);
