@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make mutants`: cargo-mutants (pinned) over the core, with the core's own tests, then caught,
 # missed, unviable and timed-out mutants per module. A missed mutant is a missing test. Not part
-# of `make test`: all of the core is about 1,100 mutants, two hours on these 2 cores. Arguments
-# go to cargo-mutants, e.g. `make mutants ARGS="-f core/src/verifier.rs"` for one module.
+# of `make test`: all of the core is about 1,100 mutants, two hours on these 2 cores. Every
+# feature is on, so the native sealing code (`native-seal`) is mutated and tested too.
+# Arguments go to cargo-mutants, e.g. `make mutants ARGS="-f core/src/verifier.rs"` for one
+# module.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 version="27.1.0"
@@ -18,7 +20,7 @@ say "Mutating tally-core: every mutant built and run against the core's tests"
 mkdir -p test-artifacts
 status=0
 # shellcheck disable=SC2086
-cargo mutants -p tally-core --no-shuffle -j "${JOBS:-1}" --output test-artifacts $ARGS || status=$?
+cargo mutants -p tally-core --all-features --no-shuffle -j "${JOBS:-1}" --output test-artifacts $ARGS || status=$?
 
 say "Per module (test-artifacts/mutants.out: missed.txt lists what no test noticed)"
 python3 - test-artifacts/mutants.out/outcomes.json <<'PY'

@@ -206,6 +206,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_code_displays_as_its_wire_name_and_an_error_answers_with_its_status() {
+        assert_eq!(ErrorCode::CardFull.to_string(), "card_full");
+        assert_eq!(format!("{}", ErrorCode::InvalidApiKey), "invalid_api_key");
+        for &code in ErrorCode::ALL {
+            assert_eq!(ApiError::new(code).status(), code.status(), "{code}");
+        }
+        assert_eq!(ApiError::new(ErrorCode::ClaimClosed).status(), 409);
+    }
+
+    #[test]
     fn codes_are_unique_snake_case_and_map_to_error_statuses() {
         let mut seen = std::collections::HashSet::new();
         for &code in ErrorCode::ALL {

@@ -149,6 +149,52 @@ pub fn check_new_pin(p: &str) -> Result<(), CredentialRule> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_stored_hash_shows_its_scheme_never_its_salt_or_digest() {
+        let h = PasswordHash {
+            iterations: 1000,
+            salt: b"pepper-and-salt!".to_vec(),
+            digest: [7u8; DIGEST_LEN],
+        };
+        let shown = format!("{h:?}");
+        assert_eq!(shown, "PasswordHash(pbkdf2-sha256, 1000 iterations)");
+        assert_eq!(PasswordHash::parse(&h.encode()), Some(h));
+    }
+
+    #[test]
+    fn a_stored_hash_that_is_not_whole_is_not_ours() {
+        let good = PasswordHash {
+            iterations: 1000,
+            salt: vec![1; SALT_LEN],
+            digest: [2u8; DIGEST_LEN],
+        }
+        .encode();
+        assert!(PasswordHash::parse(&good).is_some());
+        let zero = good.replacen("$1000$", "$0$", 1);
+        let extra = format!("{good}$more");
+        let (head, digest) = good.rsplit_once('$').unwrap();
+        let (scheme_and_count, _) = head.rsplit_once('$').unwrap();
+        let no_salt = format!("{scheme_and_count}$${digest}");
+        for bad in [zero, extra, no_salt] {
+            assert_eq!(PasswordHash::parse(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_salt_is_sixteen_fresh_random_bytes() {
+        let mut next = 0u8;
+        let mut rng = |b: &mut [u8]| {
+            for x in b.iter_mut() {
+                next = next.wrapping_add(1);
+                *x = next;
+            }
+        };
+        let a = new_salt(&mut rng);
+        let b = new_salt(&mut rng);
+        assert_eq!(a, (1..=16).collect::<Vec<u8>>());
+        assert_eq!(b, (17..=32).collect::<Vec<u8>>());
+    }
+
     fn hex(b: &[u8]) -> String {
         b.iter().map(|x| format!("{x:02x}")).collect()
     }

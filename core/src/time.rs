@@ -139,6 +139,25 @@ mod tests {
     }
 
     #[test]
+    fn each_separator_is_where_rfc_3339_puts_it() {
+        assert!(
+            parse_rfc3339("2026-11-17 07:06:40Z").is_some(),
+            "a space may stand for T"
+        );
+        assert!(parse_rfc3339("2026-11-17t07:06:40Z").is_some());
+        for bad in [
+            "2026/11-17T07:06:40Z",
+            "2026-11/17T07:06:40Z",
+            "2026-11-17X07:06:40Z",
+            "2026-11-17T07-06:40Z",
+            "2026-11-17T07:06-40Z",
+            "2026-11-17T07:06Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn impossible_dates_are_refused_not_rolled_over() {
         for bad in [
             "2026-02-29T00:00:00Z",
