@@ -19,6 +19,9 @@ const CSS =
   ".ref output{flex:1;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-family:ui-monospace,Menlo,monospace;font-size:13px;padding:7px 9px;border-radius:8px;background:#f4f2fa}" +
   "button,.btn{all:unset;cursor:pointer;padding:7px 12px;border-radius:8px;background:var(--tally-accent,#5b3df5);color:#fff;font-size:14px;font-weight:600;white-space:nowrap}" +
   "button:focus-visible,.btn:focus-visible{outline:3px solid var(--tally-accent,#5b3df5);outline-offset:2px}" +
+  ".stamps{display:flex;gap:8px;align-items:center;font-size:13px;color:var(--tally-muted,#5f5b6e);white-space:nowrap;overflow:hidden}" +
+  ".stamps i{display:inline-block;width:11px;height:11px;border-radius:50%;border:2px solid var(--tally-accent,#5b3df5);margin-inline-end:3px}" +
+  ".stamps i.f{background:var(--tally-accent,#5b3df5)}" +
   ".reward{font-size:13px;color:var(--tally-muted,#5f5b6e);white-space:nowrap;overflow:hidden;text-overflow:ellipsis}" +
   ".note{margin:auto 0;text-align:center;color:var(--tally-muted,#5f5b6e)}" +
   ".note button{margin-top:10px}" +
@@ -65,10 +68,16 @@ function strings(lang) {
 
 // `t(key, n, name)`: string `key` (255: a number), the plural form through Intl.PluralRules,
 // numbers through Intl.NumberFormat, `{name}` as given. What the wasm renders every string with.
+// Key 254 is money: `n` minor units of the currency `name` names with its ISO 4217 exponent
+// (`EUR2`), shown with exactly that many decimals.
 function translator(lang, s) {
   const plural = new Intl.PluralRules(lang);
   const number = new Intl.NumberFormat(lang);
   return (key, n, name) => {
+    if (key == 254) {
+      const d = +name[3];
+      return new Intl.NumberFormat(lang, { style: "currency", currency: name.slice(0, 3), minimumFractionDigits: d, maximumFractionDigits: d }).format(n / 10 ** d);
+    }
     let v = key == 255 ? "{n}" : s[key] ?? EN[key];
     if (typeof v == "object") v = v[plural.select(n)] ?? v.other;
     return v.replace("{n}", () => number.format(n)).replace("{name}", () => name);

@@ -232,8 +232,16 @@ for (const [lang, locale, greeting, dir] of [
     await p.goto(`${storefront}/lang-${lang}.html`);
     const amount = p.locator("tally-wallet .balance");
     await amount.waitFor({ timeout: 15000 });
-    assert.equal((await amount.innerText()).split("\n")[0].replace(/coins$/, "").trim(),
+    assert.equal((await amount.evaluate((e) => e.firstChild.textContent)).trim(),
       new Intl.NumberFormat(locale).format(expected));
+    // The demo shopper's cashback (12.50 EUR) and stamp card (4 of 6), in this language, in
+    // the same card of the same size.
+    const euros = new Intl.NumberFormat(locale, { style: "currency", currency: "EUR" }).format(12.5);
+    assert.ok((await amount.innerText()).includes(euros), `${await amount.innerText()} shows ${euros}`);
+    const stamps = p.locator("tally-wallet .stamps");
+    assert.equal(await stamps.locator("i").count(), 6);
+    assert.equal(await stamps.locator("i.f").count(), 4);
+    assert.match(await stamps.innerText(), /A free coffee/);
     assert.match(await p.locator("tally-wallet .hello").innerText(), greeting);
     const mount = p.locator("tally-wallet .mount");
     assert.equal(await mount.getAttribute("dir"), dir);

@@ -64,6 +64,7 @@ fn the_openapi_document_matches_the_routes() {
             } else {
                 let concrete = path
                     .replace("{id}", "cus_1")
+                    .replace("{claim_id}", "clm_1")
                     .replace("{code}", "ABCDEFGH23");
                 let route = tally_core::route::resolve(&method.to_uppercase(), &concrete)
                     .unwrap_or_else(|e| {

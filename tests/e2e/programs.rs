@@ -668,7 +668,7 @@ fn the_widget_answers_stamps_and_cashback_in_the_same_read() {
     );
     assert_eq!(
         a.body["cashback"],
-        json!({"balance_minor": 499, "currency": "EUR"})
+        json!({"balance_minor": 499, "currency": "EUR", "exponent": 2})
     );
     assert!(a.body["coins"]["balance"].is_i64());
 }

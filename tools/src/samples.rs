@@ -201,6 +201,7 @@ pub fn data_plane(op: Operation) -> Sample {
             cashback: Some(WidgetCashback {
                 balance_minor: 1250,
                 currency: "EUR".into(),
+                exponent: 2,
             }),
         }),
         Operation::GetCustomer => answer(customer),

@@ -9,7 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, Response};
 
-use crate::state::{Phase, WalletView};
+use crate::state::{Phase, Stamps, WalletView};
 
 /// What the widget needs to ask for a wallet.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +44,30 @@ pub fn parse_view(body: &JsValue) -> Option<WalletView> {
         link: text(body, &["referral", "link"])?,
         count: get(body, &["referral", "count"]).as_f64().unwrap_or(0.0),
         reward: text(body, &["referral", "reward"]).unwrap_or_default(),
+        cashback: get(body, &["cashback", "balance_minor"]).as_f64().zip(
+            text(body, &["cashback", "currency"]).map(|mut c| {
+                // ISO 4217 exponents are 0 to 4 digits.
+                let e = get(body, &["cashback", "exponent"]).as_f64().unwrap_or(2.0);
+                c.push(char::from(b'0' + e.clamp(0.0, 4.0) as u8));
+                c
+            }),
+        ),
+        stamps: stamps(&get(body, &["stamps"])),
+    })
+}
+
+/// The card to show: the first one with stamps on it, else the first.
+fn stamps(list: &JsValue) -> Option<Stamps> {
+    let cards: Vec<JsValue> = list.dyn_ref::<js_sys::Array>()?.iter().collect();
+    let count = |c: &JsValue| get(c, &["count"]).as_f64().unwrap_or(0.0);
+    let card = cards
+        .iter()
+        .find(|c| count(c) > 0.0)
+        .or_else(|| cards.first())?;
+    Some(Stamps {
+        count: count(card),
+        required: get(card, &["required"]).as_f64()?,
+        reward: text(card, &["reward"]).unwrap_or_default(),
     })
 }
 

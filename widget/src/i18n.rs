@@ -29,11 +29,18 @@ pub mod key {
     pub const SHARE: u8 = 15;
     pub const EMAIL: u8 = 16;
     pub const JOIN_ME: u8 = 17;
+    pub const CASHBACK: u8 = 18;
+    pub const STAMPS_LEFT: u8 = 19;
+    pub const STAMPS_FULL: u8 = 20;
+    pub const STAMPS_OF: u8 = 21;
+    /// Not a string: an amount of money, `n` minor units, `name` the currency and its
+    /// exponent (`EUR2`), through `Intl.NumberFormat` with exactly that many decimals.
+    pub const MONEY: u8 = 254;
     /// Not a string: a number in the shopper's locale.
     pub const NUMBER: u8 = 255;
 
     /// Every key's name in `en.json`, in order.
-    pub const NAMES: [&str; 18] = [
+    pub const NAMES: [&str; 22] = [
         "signIn",
         "expired",
         "failed",
@@ -52,6 +59,10 @@ pub mod key {
         "share",
         "email",
         "joinMe",
+        "cashback",
+        "stampsLeft",
+        "stampsFull",
+        "stampsOf",
     ];
 }
 
@@ -136,6 +147,10 @@ mod tests {
             key::SHARE,
             key::EMAIL,
             key::JOIN_ME,
+            key::CASHBACK,
+            key::STAMPS_LEFT,
+            key::STAMPS_FULL,
+            key::STAMPS_OF,
         ];
         for (i, c) in consts.iter().enumerate() {
             assert_eq!(usize::from(*c), i);

@@ -14,6 +14,18 @@ pub struct WalletView {
     pub link: String,
     pub count: f64,
     pub reward: String,
+    /// Cashback in minor units, and the currency with its ISO 4217 exponent (`EUR2`).
+    pub cashback: Option<(f64, String)>,
+    /// The stamp card to show: the first with stamps on it, else the first.
+    pub stamps: Option<Stamps>,
+}
+
+/// One stamp card's progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stamps {
+    pub count: f64,
+    pub required: f64,
+    pub reward: String,
 }
 
 /// What the widget shows.
@@ -88,6 +100,8 @@ mod tests {
             link: "L".into(),
             count: 0.0,
             reward: String::new(),
+            cashback: None,
+            stamps: None,
         }
     }
 

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use tally_widget::components::card::{Card, CardProps};
 use tally_widget::components::wallet::{Config, Wallet};
 use tally_widget::i18n::Tr;
-use tally_widget::state::WalletView;
+use tally_widget::state::{Stamps, WalletView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -53,6 +53,7 @@ fn tr(locale: &str) -> Tr {
     };
     let body = format!(
         "const keys = Object.keys({en}); const s = {strings};
+         if (k === 254) {{ const d = +name[3]; return new Intl.NumberFormat('{locale}', {{ style: 'currency', currency: name.slice(0, 3), minimumFractionDigits: d, maximumFractionDigits: d }}).format(n / 10 ** d); }}
          let v = k === 255 ? '{{n}}' : s[keys[k]];
          if (typeof v === 'object') v = v[new Intl.PluralRules('{locale}').select(n)] ?? v.other;
          return v.replace('{{n}}', new Intl.NumberFormat('{locale}').format(n)).replace('{{name}}', () => name);"
@@ -69,6 +70,8 @@ fn view(balance: f64) -> Rc<WalletView> {
         link: "https://shop.example/?ref=7B6B37QQJM".into(),
         count: 2.0,
         reward: "Earn 50 coins per friend".into(),
+        cashback: None,
+        stamps: None,
     })
 }
 
@@ -128,6 +131,52 @@ async fn the_balance_is_formatted_in_the_shoppers_language_in_a_live_region() {
         assert!(
             all.contains("Earn 50 coins per friend"),
             "the reward text is shown: {all}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn stamps_and_cashback_are_shown_in_the_shoppers_language_within_the_same_card() {
+    for (locale, money, left) in [
+        ("en", "€12.50 cashback", "A free coffee in 2 more stamps"),
+        (
+            "de",
+            "12,50\u{a0}€ Cashback",
+            "A free coffee in noch 2 Stempeln",
+        ),
+    ] {
+        let r = root();
+        let mut v = (*view(1_250.0)).clone();
+        v.cashback = Some((1250.0, "EUR2".into()));
+        v.stamps = Some(Stamps {
+            count: 4.0,
+            required: 6.0,
+            reward: "A free coffee".into(),
+        });
+        let props = CardProps {
+            view: Rc::new(v),
+            tr: tr(locale),
+            refreshing: false,
+        };
+        yew::Renderer::<Card>::with_root_and_props(r.clone(), props).render();
+        let balance = find(&r, ".balance").await.text_content().unwrap();
+        assert!(balance.ends_with(money), "{locale}: {balance}");
+        let stamps = find(&r, ".stamps").await;
+        assert_eq!(stamps.query_selector_all("i").unwrap().length(), 6);
+        assert_eq!(stamps.query_selector_all("i.f").unwrap().length(), 4);
+        let text = stamps.text_content().unwrap();
+        assert!(text.ends_with(left), "{locale}: {text}");
+        // Read as words, not dots: the dots are hidden from screen readers.
+        let sr = stamps
+            .query_selector(".sr")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap();
+        assert!(sr.contains('4') && sr.contains('6'), "{sr}");
+        assert!(
+            r.query_selector(".reward").unwrap().is_none(),
+            "the stamp card takes the referral count's line"
         );
     }
 }

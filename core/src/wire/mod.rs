@@ -292,6 +292,9 @@ pub struct WidgetCashback {
     pub balance_minor: i64,
     /// ISO 4217 code.
     pub currency: String,
+    /// The currency's ISO 4217 exponent: `balance_minor` is in 10^-exponent units (EUR 2,
+    /// JPY 0, BHD 3).
+    pub exponent: u8,
 }
 
 /// The shopper, as the widget shows them.

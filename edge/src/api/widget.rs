@@ -28,6 +28,7 @@ pub(super) async fn read(call: &Call<'_>) -> Result<Response, Failure> {
         Ok(c) if shows(Program::Cashback, Scope::CashbackRead) => Some(WidgetCashback {
             balance_minor: view.cashback,
             currency: c.code().to_owned(),
+            exponent: c.exponent(),
         }),
         _ => None,
     };

@@ -8,8 +8,9 @@ use crate::i18n::{key, Tr};
 pub struct ReferralProps {
     pub link: AttrValue,
     pub reward: AttrValue,
-    /// How many friends joined with the link, in words.
-    pub joined: String,
+    /// How many friends joined with the link, in words; none when a stamp card takes the
+    /// line.
+    pub joined: Option<String>,
     /// The shopper's language.
     pub tr: Tr,
 }
@@ -45,9 +46,11 @@ pub fn Referral(props: &ReferralProps) -> Html {
     };
     html! {
         <>
-            <p class="reward" title={props.reward.clone()}>
-                <b>{ props.joined.clone() }{" · "}</b>{ props.reward.clone() }
-            </p>
+            if let Some(joined) = props.joined.clone() {
+                <p class="reward" title={props.reward.clone()}>
+                    <b>{ joined }{" · "}</b>{ props.reward.clone() }
+                </p>
+            }
             <div class="ref">
                 // The link reads left to right in every language.
                 <output dir="ltr" aria-label={tr.t(key::LINK_LABEL)} title={props.link.clone()}>{ props.link.clone() }</output>
