@@ -139,6 +139,33 @@ mod tests {
     }
 
     #[test]
+    fn offsets_behind_and_ahead_of_utc_with_minutes_and_fractions() {
+        let utc = parse_rfc3339("2026-11-17T07:06:40Z");
+        assert_eq!(parse_rfc3339("2026-11-17T02:06:40-05:00"), utc);
+        assert_eq!(parse_rfc3339("2026-11-17T12:36:40+05:30"), utc);
+        assert_eq!(parse_rfc3339("2026-11-17T01:36:40-05:30"), utc);
+        assert_eq!(
+            parse_rfc3339("2026-11-17T07:06:40.5Z"),
+            utc.map(|t| t + 500)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-17T07:06:40.123456Z"),
+            utc.map(|t| t + 123)
+        );
+        for bad in [
+            "2026-11-17T07:06:40.123",
+            "2026-11-17T07:06:40.Z",
+            "2026-11-17T08:06:40+0100",
+            "2026-11-17T08:06:40*01:00",
+            "2026-11-17T08:06:40+01-00",
+            "2026-11-17T08:06:40+01:00:00",
+            "2026-11-17T08:06:40+0a:00",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn each_separator_is_where_rfc_3339_puts_it() {
         assert!(
             parse_rfc3339("2026-11-17 07:06:40Z").is_some(),

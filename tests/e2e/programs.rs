@@ -4,12 +4,16 @@
 //! cashback redeems, and one claim approved by twenty requests at once.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Barrier, OnceLock};
+use std::sync::{Arc, Barrier, Mutex, OnceLock};
 
 use serde_json::{json, Value};
 use tally_e2e::{unique, world, Answer, Session};
 
 const CARD: &str = "card_democoffee";
+
+/// One race of 200 requests at a time: each race is about one wallet under 200 concurrent
+/// writes, and `wrangler dev`'s single local process is not the place to stack them.
+static RACE: Mutex<()> = Mutex::new(());
 
 /// One signed-in superadmin for the whole file.
 fn admin() -> &'static Session {
@@ -188,6 +192,9 @@ fn a_card_fills_to_exactly_its_stamps_is_redeemed_when_full_and_starts_again() {
 
 #[test]
 fn concurrent_stamps_and_redeems_on_one_card_never_overfill_and_sum_to_the_count() {
+    let _race = RACE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let key = Arc::new(key_with(&["stamps_read", "stamps_write"]));
     let cid = Arc::new(unique("stamp-race"));
     let n = 200;
@@ -210,20 +217,20 @@ fn concurrent_stamps_and_redeems_on_one_card_never_overfill_and_sum_to_the_count
                     &[("Idempotency-Key", &idem)],
                     Some(&body),
                 );
-                (op, a.status, a.code().to_owned())
+                (op, a.status, a.code().to_owned(), a.text)
             })
         })
         .collect();
     let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    for (op, status, code) in &results {
+    for (op, status, code, text) in &results {
         let fine = *status == 200
             || (*status == 409 && *op == "add" && code == "card_full")
             || (*status == 409 && *op == "redeem" && code == "card_not_full");
-        assert!(fine, "{op}: {status} {code}");
+        assert!(fine, "{op}: {status} {text}");
     }
     let redeemed = results
         .iter()
-        .filter(|(op, s, _)| *op == "redeem" && *s == 200)
+        .filter(|(op, s, _, _)| *op == "redeem" && *s == 200)
         .count();
     let entries = stamp_entries(&cid);
     let sum: i64 = entries
@@ -296,6 +303,9 @@ fn cashback_is_paid_in_the_workspace_currency_and_never_below_zero() {
 
 #[test]
 fn concurrent_cashback_redeems_never_overdraw() {
+    let _race = RACE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let key = Arc::new(key_with(&["cashback_read", "cashback_write"]));
     let cid = Arc::new(unique("cashback-race"));
     let funded = cashback(&cid, "credit", "fund", 1000, "EUR");
@@ -315,15 +325,18 @@ fn concurrent_cashback_redeems_never_overdraw() {
                     &[("Idempotency-Key", &idem)],
                     Some(&json!({"amount_minor": 7, "currency": "EUR"})),
                 );
-                (a.status, a.code().to_owned())
+                (a.status, a.code().to_owned(), a.text)
             })
         })
         .collect();
     let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert!(results
-        .iter()
-        .all(|(s, c)| *s == 200 || (*s == 409 && c == "insufficient_balance")));
-    let paid = results.iter().filter(|(s, _)| *s == 200).count() as i64;
+    for (s, c, text) in &results {
+        assert!(
+            *s == 200 || (*s == 409 && c == "insufficient_balance"),
+            "{s} {text}"
+        );
+    }
+    let paid = results.iter().filter(|(s, _, _)| *s == 200).count() as i64;
     assert_eq!(paid, 1000 / 7, "every redeem that fits, and no more");
     assert_eq!(cashback_balance(&cid), 1000 - 7 * paid);
 }
