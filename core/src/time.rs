@@ -121,6 +121,26 @@ mod tests {
     }
 
     #[test]
+    fn the_calendar_holds_across_centuries_and_four_hundred_year_eras() {
+        // Checked against Python's datetime: century and era boundaries, where the civil
+        // calendar's correction terms first matter.
+        for (day, ms) in [
+            ("2100-02-28", 4_107_456_000_000),
+            ("2100-03-01", 4_107_542_400_000),
+            ("2399-12-31", 13_569_379_200_000),
+            ("2400-02-29", 13_574_563_200_000),
+            ("2400-03-01", 13_574_649_600_000),
+            ("1999-12-31", 946_598_400_000),
+            ("1900-03-01", -2_203_891_200_000),
+            ("1600-03-01", -11_670_912_000_000),
+        ] {
+            let text = format!("{day}T00:00:00.000Z");
+            assert_eq!(rfc3339(ms), text);
+            assert_eq!(parse_rfc3339(&text), Some(ms), "{day}");
+        }
+    }
+
+    #[test]
     fn parses_what_it_formats_and_offsets() {
         for ms in [0, 1_795_000_000_123, 951_782_400_000, 4_102_444_799_999] {
             assert_eq!(parse_rfc3339(&rfc3339(ms)), Some(ms));

@@ -396,7 +396,7 @@ fn claims_are_filed_once_queued_rejected_with_a_reason_and_never_reopened() {
     assert_eq!(filed.body["currency"], "EUR");
     let id = filed.body["id"].as_str().unwrap().to_owned();
     let retry = file_claim(body, &idem);
-    assert_eq!((retry.status, &retry.body["id"]), (200, &json!(id)));
+    assert_eq!((retry.status, &retry.body["id"]), (201, &json!(id)));
     assert_eq!(retry.header("idempotent-replayed"), Some("true"));
     file_claim(
         json!({"customer_id": cid, "program": "coins", "amount": 1}),

@@ -39,8 +39,8 @@ pub(super) async fn create(call: &Call<'_>, req: &mut Request) -> Result<Respons
     let programs = call.workspace.programs();
     let (claim, replayed) =
         claims::file(&call.claims(), &programs, &body, idempotency_key, call.now).await?;
-    let status = if replayed { 200 } else { 201 };
-    Ok(respond::json(status, &claim, &super::replayed(replayed)))
+    // A replay answers what the first request did: 201 and the same claim.
+    Ok(respond::json(201, &claim, &super::replayed(replayed)))
 }
 
 /// `GET /v1/claims`
