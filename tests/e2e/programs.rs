@@ -44,6 +44,17 @@ fn as_key(
     w.with_key(method, path, key, &w.demo.workspace_id, extra, body)
 }
 
+/// The item of a list answer whose `field` is `value`.
+fn item(list: &Answer, field: &str, value: &str) -> Value {
+    list.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c[field] == value)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {field} {value} in {}", list.text))
+}
+
 fn server(method: &str, path: &str, idem: Option<&str>, body: Option<&Value>) -> Answer {
     let extra: Vec<(&str, &str)> = idem.map(|i| ("Idempotency-Key", i)).into_iter().collect();
     world().server(method, path, &extra, body)
@@ -61,13 +72,7 @@ fn stamps(cid: &str, op: &str, idem: &str, body: Value) -> Answer {
 fn coffee(cid: &str) -> Value {
     let a = server("GET", &format!("/v1/customers/{cid}/stamps"), None, None);
     assert_eq!(a.status, 200, "{}", a.text);
-    a.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["card_id"] == CARD)
-        .cloned()
-        .expect("the coffee card is listed")
+    item(&a, "card_id", CARD)
 }
 
 fn stamp_entries(cid: &str) -> Vec<Value> {
@@ -542,26 +547,14 @@ fn a_program_that_is_off_answers_program_disabled() {
 fn the_catalogue_lists_the_cards_and_rewards() {
     let cards = server("GET", "/v1/cards", None, None);
     assert_eq!(cards.status, 200, "{}", cards.text);
-    let card = cards.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == CARD)
-        .cloned()
-        .unwrap();
+    let card = item(&cards, "id", CARD);
     assert_eq!(
         (card["name"].as_str(), card["required"].as_u64()),
         (Some("Coffee card"), Some(6))
     );
     assert_eq!(cards.body["next_cursor"], Value::Null);
     let rewards = server("GET", "/v1/rewards", None, None);
-    let reward = rewards.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["card_id"] == CARD)
-        .cloned()
-        .unwrap();
+    let reward = item(&rewards, "card_id", CARD);
     assert_eq!(
         (reward["program"].as_str(), reward["cost"].as_i64()),
         (Some("stamps"), Some(6))
@@ -674,7 +667,7 @@ fn the_widget_answers_stamps_and_cashback_in_the_same_read() {
         .iter()
         .find(|c| c["card_id"] == CARD)
         .cloned()
-        .unwrap();
+        .expect("the widget shows the coffee card");
     assert_eq!(
         (card["count"].as_u64(), card["required"].as_u64()),
         (Some(3), Some(6))

@@ -46,9 +46,7 @@ pub(super) async fn balance(call: &Call<'_>) -> Result<Response, Failure> {
 /// `GET /v1/customers/{id}/cashback/transactions`
 pub(super) async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
     let currency = call.program(Program::Cashback)?.currency()?;
-    let id = call.customer_id()?;
-    let before = call.query.int_cursor()?;
-    let limit = call.query.limit(20, 100)?;
+    let (id, before, limit) = call.history()?;
     let history = call
         .wallet(
             &id,

@@ -40,9 +40,7 @@ pub(super) async fn debit(call: &Call<'_>, req: &mut Request) -> Result<Response
 /// `GET /v1/customers/{id}/coins/transactions`
 pub(super) async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
     call.program(Program::Coins)?;
-    let id = call.customer_id()?;
-    let before = call.query.int_cursor()?;
-    let limit = call.query.limit(20, 100)?;
+    let (id, before, limit) = call.history()?;
     let history = call
         .wallet(
             &id,

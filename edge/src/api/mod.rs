@@ -106,6 +106,15 @@ impl Call<'_> {
         Ok(stored.unwrap_or(code))
     }
 
+    /// A history page's request: the customer, `cursor` (entries before it) and `limit`.
+    pub(super) fn history(&self) -> Result<(String, Option<i64>, i64), Failure> {
+        Ok((
+            self.customer_id()?,
+            self.query.int_cursor()?,
+            self.query.limit(20, 100)?,
+        ))
+    }
+
     /// The workspace's programs, once `program` is checked to be on.
     pub(super) fn program(&self, program: Program) -> Result<Programs, Failure> {
         let programs = self.workspace.programs();

@@ -58,9 +58,7 @@ pub(super) async fn get(call: &Call<'_>) -> Result<Response, Failure> {
 /// `GET /v1/customers/{id}/stamps/transactions`
 pub(super) async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
     call.program(Program::Stamps)?;
-    let id = call.customer_id()?;
-    let before = call.query.int_cursor()?;
-    let limit = call.query.limit(20, 100)?;
+    let (id, before, limit) = call.history()?;
     let page = call
         .wallet(
             &id,
