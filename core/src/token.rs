@@ -463,6 +463,31 @@ mod tests {
     }
 
     #[test]
+    fn a_token_of_exactly_4_kb_verifies_and_one_byte_more_does_not() {
+        // Grow a claim until the token is the longest allowed; base64url skips some lengths,
+        // so a second claim evens it out.
+        let token = |n: usize, m: usize| {
+            hs256(&format!(
+                r#"{{"sub":"ada","exp":{},"a":"{}","b":"{}"}}"#,
+                NOW + 600,
+                "x".repeat(n),
+                "y".repeat(m)
+            ))
+        };
+        let exact = (0..3200)
+            .flat_map(|n| (0..3).map(move |m| (n, m)))
+            .map(|(n, m)| token(n, m))
+            .find(|t| t.len() == MAX_TOKEN_LEN)
+            .expect("some claim length gives exactly 4096 bytes");
+        assert!(check(&exact).is_ok());
+        let longer = (0..3200)
+            .map(|n| token(n, 0))
+            .find(|t| t.len() > MAX_TOKEN_LEN)
+            .unwrap();
+        assert_eq!(check(&longer), Err(TokenError::Malformed));
+    }
+
+    #[test]
     fn the_limits_are_inclusive_where_the_spec_says_at_most() {
         let ok = |c: String| check(&hs256(&c));
         // exp at most 24 h (and the leeway) ahead; nbf and iat at most the leeway ahead.
