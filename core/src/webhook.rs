@@ -344,7 +344,8 @@ mod tests {
     fn retries_back_off_and_stop() {
         assert_eq!(retry_delay_seconds(1), Some(5));
         assert_eq!(retry_delay_seconds(2), Some(30));
-        assert_eq!(retry_delay_seconds(7), Some(12 * 3600));
+        assert_eq!(retry_delay_seconds(6), Some(14_400), "four hours");
+        assert_eq!(retry_delay_seconds(7), Some(43_200), "twelve hours");
         assert_eq!(retry_delay_seconds(MAX_ATTEMPTS), None);
         let mut last = 0;
         for n in 1..MAX_ATTEMPTS {
