@@ -275,6 +275,7 @@ mod tests {
         let show = |code: &str, m: i64| Currency::parse(code).unwrap().display_minor(m);
         assert_eq!(show("EUR", 1250), "12.50 EUR");
         assert_eq!(show("EUR", 5), "0.05 EUR");
+        assert_eq!(show("EUR", 0), "0.00 EUR", "nothing is not negative");
         assert_eq!(show("EUR", -1205), "-12.05 EUR");
         assert_eq!(show("JPY", 1250), "1250 JPY");
         assert_eq!(show("BHD", 1250), "1.250 BHD");
