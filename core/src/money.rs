@@ -375,6 +375,20 @@ mod tests {
     }
 
     #[test]
+    fn the_document_lists_every_supported_currency_and_nothing_else() {
+        let schema = currency_schema(&mut schemars::SchemaGenerator::default());
+        let listed: Vec<&str> = schema
+            .get("enum")
+            .and_then(serde_json::Value::as_array)
+            .unwrap()
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        assert_eq!(listed, Currency::all_codes());
+        assert_eq!(schema.get("type"), Some(&serde_json::json!("string")));
+    }
+
+    #[test]
     fn whole_numbers_stop_where_floats_stop_being_exact() {
         assert_eq!(
             whole(&serde_json::json!(8.0e15)),

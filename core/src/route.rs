@@ -503,6 +503,17 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_path_names_a_well_formed_claim_id_or_no_claim() {
+        let ok = resolve("POST", "/v1/claims/clm_4Rt8Lp2X/approve").unwrap();
+        assert_eq!(ok.op, Operation::ApproveClaim);
+        assert_eq!(ok.claim_id.as_deref(), Some("clm_4Rt8Lp2X"));
+        for bad in ["/v1/claims/nope", "/v1/claims/clm_", "/v1/claims/clm_a-b"] {
+            let e = resolve("GET", bad).unwrap_err();
+            assert_eq!(e.error.code, ErrorCode::ClaimNotFound, "{bad}");
+        }
+    }
+
+    #[test]
     fn writes_need_write_scopes_and_reads_read_scopes() {
         for &op in Operation::ALL {
             // Seed 001 has no claim_read: the claims queue holds shoppers' evidence, so
