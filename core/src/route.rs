@@ -504,11 +504,11 @@ mod tests {
 
     #[test]
     fn a_claim_path_names_a_well_formed_claim_id_or_no_claim() {
-        let ok = resolve("POST", "/v1/claims/clm_4Rt8Lp2X/approve").unwrap();
+        let ok = resolve("POST", "/v1/claims/clm_4Rt8Lp2X/approve").expect("a claim path");
         assert_eq!(ok.op, Operation::ApproveClaim);
         assert_eq!(ok.claim_id.as_deref(), Some("clm_4Rt8Lp2X"));
         for bad in ["/v1/claims/nope", "/v1/claims/clm_", "/v1/claims/clm_a-b"] {
-            let e = resolve("GET", bad).unwrap_err();
+            let e = resolve("GET", bad).expect_err(bad);
             assert_eq!(e.error.code, ErrorCode::ClaimNotFound, "{bad}");
         }
     }
