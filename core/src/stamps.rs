@@ -153,7 +153,8 @@ fn card_id(obj: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
 /// The card as it reads at `now`, and how many stamps lapsed since the last write.
 pub fn current(rule: CardRule, p: Progress, now: UnixMillis) -> (Progress, u32) {
     let lapsed = match (rule.expiry_days, p.last_stamp_at) {
-        (Some(days), Some(last)) if p.count > 0 => {
+        // (An empty card that lapses stays empty, with nothing to record.)
+        (Some(days), Some(last)) => {
             // An end beyond the representable future never comes.
             i64::from(days)
                 .checked_mul(DAY_MS)
