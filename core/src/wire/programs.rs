@@ -418,6 +418,13 @@ mod tests {
             described.validate().unwrap().description.as_deref(),
             Some("Any size")
         );
+        let parsed: RewardSpec =
+            serde_json::from_str(r#"{"name":"Tea","program":"coins","cost":50}"#).unwrap();
+        assert!(
+            parsed.active,
+            "a new reward is offered unless said otherwise"
+        );
+        assert_eq!((parsed.description, parsed.card_id), (None, None));
         let long = RewardSpec {
             description: Some("d".repeat(501)),
             ..reward(Program::Coins, 5, None)
