@@ -14,8 +14,8 @@ use crate::catalogue;
 use crate::error::Failure;
 use crate::http;
 use crate::respond;
+use crate::rng;
 use crate::wallet::{self, Ledger};
-use crate::{rng, webhooks};
 
 fn entry(e: LedgerEntry, currency: &str) -> CashbackEntry {
     CashbackEntry {
@@ -122,14 +122,7 @@ async fn mutate(
             Direction::Credit => Event::CashbackCredited,
             Direction::Debit => Event::CashbackRedeemed,
         };
-        webhooks::emit_later(
-            call.env,
-            call.ctx,
-            &call.grant.workspace_id,
-            call.grant.env,
-            event,
-            &body,
-        );
+        call.emit(event, &body);
     }
     Ok(respond::json(200, &body, &super::replayed(result.replayed)))
 }

@@ -13,7 +13,7 @@ use crate::error::Failure;
 use crate::http;
 use crate::respond;
 use crate::wallet::{self, Ledger};
-use crate::{logs, rng, webhooks};
+use crate::{logs, rng};
 
 /// `GET /v1/customers/{id}/coins`
 pub(super) async fn balance(call: &Call<'_>) -> Result<Response, Failure> {
@@ -94,14 +94,7 @@ async fn mutate(
             Direction::Debit => (Event::CoinsDebited, Metric::CoinsDebited),
         };
         logs::count(&call.grant.workspace_id, metric, body.entry.amount);
-        webhooks::emit_later(
-            call.env,
-            call.ctx,
-            &call.grant.workspace_id,
-            call.grant.env,
-            kind,
-            &body,
-        );
+        call.emit(kind, &body);
     }
     Ok(respond::json(200, &body, &super::replayed(result.replayed)))
 }

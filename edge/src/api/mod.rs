@@ -106,6 +106,19 @@ impl Call<'_> {
         Ok(stored.unwrap_or(code))
     }
 
+    /// Records a webhook event of this workspace and environment, delivered off the
+    /// response path.
+    pub(super) fn emit(&self, event: tally_core::webhook::Event, body: &impl serde::Serialize) {
+        crate::webhooks::emit_later(
+            self.env,
+            self.ctx,
+            &self.grant.workspace_id,
+            self.grant.env,
+            event,
+            body,
+        );
+    }
+
     /// A history page's request: the customer, `cursor` (entries before it) and `limit`.
     pub(super) fn history(&self) -> Result<(String, Option<i64>, i64), Failure> {
         Ok((

@@ -12,8 +12,8 @@ use crate::catalogue;
 use crate::error::Failure;
 use crate::http;
 use crate::respond;
+use crate::rng;
 use crate::wallet::{self, CardProgress};
-use crate::{rng, webhooks};
 
 /// A card as a shopper sees it now: lapsed stamps are not counted.
 pub(super) fn card_view(card: &Card, progress: Progress, now: i64) -> StampCardView {
@@ -134,14 +134,7 @@ async fn write(call: &Call<'_>, req: &mut Request, kind: StampKind) -> Result<Re
             StampKind::Add => Event::StampsAdded,
             _ => Event::StampsRedeemed,
         };
-        webhooks::emit_later(
-            call.env,
-            call.ctx,
-            &call.grant.workspace_id,
-            call.grant.env,
-            event,
-            &body,
-        );
+        call.emit(event, &body);
     }
     Ok(respond::json(200, &body, &super::replayed(done.replayed)))
 }
