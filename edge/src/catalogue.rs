@@ -103,20 +103,29 @@ pub(crate) async fn card(
         .ok_or_else(|| ErrorCode::CardNotFound.into())
 }
 
-/// Creates a card (at most [`MAX_CARDS`] per workspace environment).
-pub(crate) async fn create_card(
+/// Creates a card (at most [`MAX_CARDS`] per workspace environment) or replaces one's
+/// definition. Stamps already on shoppers' cards stay: a card whose `required` drops below a
+/// shopper's count can be redeemed at once.
+pub(crate) async fn put_card(
     env: &Env,
     ws: &str,
     environment: Environment,
     id: &str,
     spec: &CardSpec,
     now: UnixMillis,
+    create: bool,
 ) -> Result<Card, Failure> {
-    let written = store::changes(
-        &store::db(env)?,
+    let sql = if create {
         "INSERT INTO cards (id, workspace_id, environment, name, required, reward, stamp_expiry_days, active, created_at, updated_at) \
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9 \
-         WHERE (SELECT COUNT(*) FROM cards WHERE workspace_id = ?2 AND environment = ?3) < ?10",
+         WHERE (SELECT COUNT(*) FROM cards WHERE workspace_id = ?2 AND environment = ?3) < ?10"
+    } else {
+        "UPDATE cards SET name = ?4, required = ?5, reward = ?6, stamp_expiry_days = ?7, active = ?8, updated_at = ?9 \
+         WHERE id = ?1 AND workspace_id = ?2 AND environment = ?3 AND ?10 > 0"
+    };
+    let written = store::changes(
+        &store::db(env)?,
+        sql,
         &[
             Arg::Text(id),
             Arg::Text(ws),
@@ -131,47 +140,16 @@ pub(crate) async fn create_card(
         ],
     )
     .await?;
-    if written == 0 {
-        return Err(crate::admin::invalid(&format!(
+    match (written, create) {
+        (0, true) => Err(crate::admin::invalid(&format!(
             "A workspace has at most {MAX_CARDS} stamp cards per environment."
-        )));
+        ))),
+        (0, false) => Err(ErrorCode::CardNotFound.into()),
+        _ => {
+            forget(ws, environment);
+            card(env, ws, environment, id).await
+        }
     }
-    forget(ws, environment);
-    card(env, ws, environment, id).await
-}
-
-/// Replaces a card's definition. Stamps already on shoppers' cards stay: a card whose
-/// `required` drops below a shopper's count can be redeemed at once.
-pub(crate) async fn put_card(
-    env: &Env,
-    ws: &str,
-    environment: Environment,
-    id: &str,
-    spec: &CardSpec,
-    now: UnixMillis,
-) -> Result<Card, Failure> {
-    let changed = store::changes(
-        &store::db(env)?,
-        "UPDATE cards SET name = ?4, required = ?5, reward = ?6, stamp_expiry_days = ?7, active = ?8, updated_at = ?9 \
-         WHERE id = ?1 AND workspace_id = ?2 AND environment = ?3",
-        &[
-            Arg::Text(id),
-            Arg::Text(ws),
-            Arg::Text(environment.as_str()),
-            Arg::Text(&spec.name),
-            Arg::Int(i64::from(spec.required)),
-            Arg::Text(&spec.reward),
-            spec.stamp_expiry_days.map(i64::from).into(),
-            Arg::Int(i64::from(spec.active)),
-            Arg::Int(now),
-        ],
-    )
-    .await?;
-    if changed == 0 {
-        return Err(ErrorCode::CardNotFound.into());
-    }
-    forget(ws, environment);
-    card(env, ws, environment, id).await
 }
 
 /// Drops this isolate's cached cards of a workspace environment.

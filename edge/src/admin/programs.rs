@@ -99,7 +99,7 @@ pub(super) async fn create_card(
     let id = rng::new_id("card");
     call.set_target(id.clone());
     let card =
-        catalogue::create_card(call.env, call.ws(), environment, &id, &spec, call.now).await?;
+        catalogue::put_card(call.env, call.ws(), environment, &id, &spec, call.now, true).await?;
     super::answer(201, &card)
 }
 
@@ -115,6 +115,7 @@ pub(super) async fn put_card(req: &mut Request, call: &AdminCall<'_>) -> Result<
         call.id()?,
         &spec,
         call.now,
+        false,
     )
     .await?;
     super::answer(200, &card)
