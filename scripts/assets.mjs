@@ -119,9 +119,24 @@ function assemble(dir, { demo }) {
   );
   const bootName = `dashboard-assets/boot.${hash8(boot)}.js`;
   files.set(bootName, boot);
-  const page = readFileSync(at("dashboard", "index.html"), "utf8");
-  if (!page.includes('"/dashboard-assets/boot.js"')) fail("dashboard/index.html no longer loads /dashboard-assets/boot.js");
-  files.set("v1/dashboard.html", Buffer.from(page.replace('"/dashboard-assets/boot.js"', `"/${bootName}"`)));
+  // The server-side snippets the Integration page shows, fetched when it opens: one JSON
+  // object of dashboard/snippets/*, by file name (tests/e2e/snippets.rs runs the same files).
+  const snippets = {};
+  for (const name of readdirSync(at("dashboard", "snippets")).sort()) {
+    snippets[name] = readFileSync(at("dashboard", "snippets", name), "utf8");
+  }
+  const snippetBytes = Buffer.from(JSON.stringify(snippets));
+  const snippetName = `dashboard-assets/snippets.${hash8(snippetBytes)}.json`;
+  files.set(snippetName, snippetBytes);
+  let page = readFileSync(at("dashboard", "index.html"), "utf8");
+  for (const [from, to] of [
+    ['"/dashboard-assets/boot.js"', `"/${bootName}"`],
+    ['"/dashboard-assets/snippets.json"', `"/${snippetName}"`],
+  ]) {
+    if (!page.includes(from)) fail(`dashboard/index.html no longer names ${from}`);
+    page = page.replace(from, to);
+  }
+  files.set("v1/dashboard.html", Buffer.from(page));
 
   let embed = readFileSync(at("www", "embed.js"), "utf8");
   for (const [from, to] of [

@@ -121,6 +121,12 @@ for (const f of dashboardFiles) {
   else check(false, `${f} is in the assets`);
 }
 check(dashboardFiles.length === 3, "the dashboard loads a boot module, its glue and its wasm");
+// The Integration page's server snippets come when it opens, not with every load.
+const snippetsName = dashboardPage.match(/dashboard-assets\/snippets\.[0-9a-f]{12}\.json/)?.[0];
+check(
+  Boolean(snippetsName) && existsSync(join(assets, snippetsName)) && Object.keys(JSON.parse(read(snippetsName))).length === 5,
+  "the page names the server snippets file, and it holds the five snippets",
+);
 check(
   dashboardBr > 0 && dashboardBr <= DASHBOARD_BUDGET_BYTES,
   `dashboard first load ${dashboardBr} bytes brotli (page, boot, glue, wasm) <= ${DASHBOARD_BUDGET_BYTES} (${readFileSync(join("build", "dashboard", "BUILT_WITH"), "utf8").trim()})`,

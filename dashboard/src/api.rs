@@ -24,7 +24,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn network() -> Failure {
+    pub(crate) fn network() -> Failure {
         Failure {
             status: 0,
             code: "network_error".into(),
@@ -120,6 +120,17 @@ pub async fn call<B: Serialize, T: DeserializeOwned>(
     send(op, &path(op, ids), body, guard).await
 }
 
+/// Calls `op` with query parameters (e.g. `environment`); `body` is sent as JSON when given.
+pub async fn call_in<B: Serialize, T: DeserializeOwned>(
+    op: AdminOp,
+    ids: &[&str],
+    query: &[(&str, String)],
+    body: Option<&B>,
+    guard: Option<Guard<'_>>,
+) -> Result<T, Failure> {
+    send(op, &with_query(&path(op, ids), query), body, guard).await
+}
+
 /// A read with query parameters (filters, `cursor`, `limit`); empty values are left out.
 pub async fn get<T: DeserializeOwned>(
     op: AdminOp,
@@ -135,6 +146,24 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     body: Option<&B>,
     guard: Option<Guard<'_>>,
 ) -> Result<T, Failure> {
+    // The typed ends stay thin: everything between them is one function, not one copy per
+    // body and answer type (the dashboard's code size is a budget).
+    let body = match body {
+        Some(b) => Some(serde_json::to_string(b).map_err(|_| Failure::network())?),
+        None => None,
+    };
+    let value = exchange(op, url, body, guard).await?;
+    serde_wasm_bindgen::from_value(value).map_err(|_| Failure::network())
+}
+
+/// One request: the method from the route table, the CSRF and PIN headers, a JSON body; a
+/// 2xx answer parsed by the browser, anything else read as the API's typed refusal.
+async fn exchange(
+    op: AdminOp,
+    url: &str,
+    body: Option<String>,
+    guard: Option<Guard<'_>>,
+) -> Result<wasm_bindgen::JsValue, Failure> {
     let (method, _) = op.endpoint();
     let method = match method {
         "POST" => Method::POST,
@@ -151,49 +180,37 @@ async fn send<B: Serialize, T: DeserializeOwned>(
         }
     }
     let request = match body {
-        Some(b) => request.json(b).map_err(|_| Failure::network())?,
+        Some(b) => request
+            .header("Content-Type", "application/json")
+            .body(b)
+            .map_err(|_| Failure::network())?,
         None => request.build().map_err(|_| Failure::network())?,
     };
     let response = request.send().await.map_err(|_| Failure::network())?;
     let status = response.status();
     let text = response.text().await.map_err(|_| Failure::network())?;
+    let parsed = js_sys::JSON::parse(&text).ok();
     if (200..300).contains(&status) {
-        return decode::<T>(&text).ok_or_else(Failure::network);
+        return parsed.ok_or_else(Failure::network);
     }
-    match decode::<ErrorEnvelope>(&text).ok_or(()) {
-        Ok(e)
-            if status == 401
-                && e.error.code == "not_signed_in"
-                && !matches!(op, AdminOp::GetSession) =>
-        {
-            if let Some(cb) = ON_SESSION_ENDED.with(|c| c.borrow().clone()) {
-                cb.emit(());
-            }
-            Err(Failure {
-                status,
-                code: e.error.code,
-                message: e.error.message,
-                request_id: e.error.request_id,
-            })
-        }
-        Ok(e) => Err(Failure {
-            status,
-            code: e.error.code,
-            message: e.error.message,
-            request_id: e.error.request_id,
-        }),
-        Err(_) => Err(Failure {
+    let refusal = parsed.and_then(|v| serde_wasm_bindgen::from_value::<ErrorEnvelope>(v).ok());
+    let Some(e) = refusal else {
+        return Err(Failure {
             status,
             ..Failure::network()
-        }),
+        });
+    };
+    if status == 401 && e.error.code == "not_signed_in" && !matches!(op, AdminOp::GetSession) {
+        if let Some(cb) = ON_SESSION_ENDED.with(|c| c.borrow().clone()) {
+            cb.emit(());
+        }
     }
-}
-
-/// Parses an answer with the browser's own JSON parser, then maps it onto `T`: no JSON parser
-/// of our own in the wasm (about a tenth of the dashboard's code).
-fn decode<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let value = js_sys::JSON::parse(text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    Err(Failure {
+        status,
+        code: e.error.code,
+        message: e.error.message,
+        request_id: e.error.request_id,
+    })
 }
 
 /// A call without a body.

@@ -2,11 +2,13 @@
 //! preview of the widget for a test shopper, and the server-side snippets (customer tokens,
 //! coins credited and debited) in Node.js, Python, PHP, Rust and curl. The snippets are the
 //! files in `dashboard/snippets/`, shown as they are: `tests/e2e/snippets.rs` runs the same
-//! files against the Worker.
+//! files against the Worker. They are fetched when this page opens (one content-hashed JSON
+//! file the page's `tally-snippets` meta tag names), not carried in every dashboard load.
 
 use tally_core::admin::{Action, AdminOp};
 use tally_core::key::{self, Environment, KeyKind};
 use tally_core::wire::{CustomerTokenResponse, PreviewTokenRequest};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -16,39 +18,81 @@ use crate::api::{self, Guard};
 use crate::components::copy::CopyButton;
 use crate::session::{may, use_session, SnippetKeyCtx};
 
-/// The server-side snippets: label, file name, how to run it, the file.
+/// The server-side snippets: label, file name, how to run it, the file in `dashboard/snippets/`.
 pub const SNIPPETS: [(&str, &str, &str, &str); 5] = [
     (
         "Node.js",
         "tally.mjs",
         "npm install jsonwebtoken && node tally.mjs cus_123 order-1042",
-        include_str!("../../snippets/tally.mjs"),
+        "tally.mjs",
     ),
     (
         "Python",
         "tally.py",
         "pip install PyJWT && python tally.py cus_123 order-1042",
-        include_str!("../../snippets/tally.py"),
+        "tally.py",
     ),
     (
         "PHP",
         "tally.php",
         "php tally.php cus_123 order-1042",
-        include_str!("../../snippets/tally.php"),
+        "tally.php",
     ),
     (
         "Rust",
         "src/main.rs",
         "cargo run -- cus_123 order-1042",
-        include_str!("../../snippets/tally.rs"),
+        "tally.rs",
     ),
     (
         "curl",
         "tally.sh",
         "bash tally.sh cus_123 order-1042",
-        include_str!("../../snippets/tally.sh"),
+        "tally.sh",
     ),
 ];
+
+/// The snippets file, as `scripts/assets.mjs` named it in the page.
+fn snippets_url() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("meta[name=tally-snippets]")
+        .ok()??
+        .get_attribute("content")
+}
+
+/// The snippets (`{"tally.mjs": "…", …}`), parsed by the browser; `None` while loading,
+/// `Err` when they could not be fetched.
+#[hook]
+fn use_snippets() -> Option<Result<js_sys::Object, ()>> {
+    let snippets = use_state(|| None::<Result<js_sys::Object, ()>>);
+    {
+        let snippets = snippets.clone();
+        use_effect_with((), move |()| {
+            spawn_local(async move {
+                let fetched = async {
+                    let url = snippets_url()?;
+                    let r = gloo_net::http::Request::get(&url).send().await.ok()?;
+                    let text = r.text().await.ok().filter(|_| r.ok())?;
+                    js_sys::JSON::parse(&text)
+                        .ok()?
+                        .dyn_into::<js_sys::Object>()
+                        .ok()
+                };
+                snippets.set(Some(fetched.await.ok_or(())));
+            });
+        });
+    }
+    (*snippets).clone()
+}
+
+/// One snippet's text from the fetched file.
+fn snippet(all: &js_sys::Object, file: &str) -> String {
+    js_sys::Reflect::get(all, &file.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
 
 /// What the key field holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +158,7 @@ pub fn Integration() -> Html {
             .unwrap_or_default()
     });
     let lang = use_state(|| 0usize);
+    let snippets = use_snippets();
     let origin = origin();
     let ws = session.workspace.id.clone();
     let checked = check_key(&key);
@@ -146,7 +191,22 @@ pub fn Integration() -> Html {
             html! { <p class="error" role="alert">{ "That is not a Tally key (or a character is missing): keys look like test_pk_ followed by 38 letters and digits." }</p> }
         }
     };
-    let (label, file, run, code) = SNIPPETS[*lang];
+    let (label, file, run, source) = SNIPPETS[*lang];
+    let code = match &snippets {
+        None => html! { <p aria-busy="true">{ "Loading the snippets…" }</p> },
+        Some(Err(())) => {
+            html! { <p class="error" role="alert">{ "The snippets could not be loaded. Reload the page to try again." }</p> }
+        }
+        Some(Ok(all)) => {
+            let code = snippet(all, source);
+            html! {
+                <div class="code">
+                    <pre><code class="snippet" data-lang={label}>{ code.clone() }</code></pre>
+                    <CopyButton text={code} label={format!("Copy the {label} snippet")} />
+                </div>
+            }
+        }
+    };
     let env_text = env_block(&origin, &ws);
     html! {
         <>
@@ -180,10 +240,7 @@ pub fn Integration() -> Html {
                 }) }
             </div>
             <p class="hint">{ format!("{label}: save as {file}, then ") }<code>{ run }</code></p>
-            <div class="code">
-                <pre><code class="snippet" data-lang={label}>{ code }</code></pre>
-                <CopyButton text={code} label={format!("Copy the {label} snippet")} />
-            </div>
+            { code }
         </>
     }
 }
@@ -355,7 +412,10 @@ mod tests {
         ] {
             assert!(env.contains(&format!("{name}=")), "{name}");
         }
-        for (label, _, _, code) in SNIPPETS {
+        for (label, _, _, file) in SNIPPETS {
+            let code =
+                std::fs::read_to_string(format!("{}/snippets/{file}", env!("CARGO_MANIFEST_DIR")))
+                    .expect("the snippet file");
             for name in ["TALLY_URL", "TALLY_WORKSPACE_ID", "TALLY_SECRET_KEY"] {
                 assert!(code.contains(name), "{label} reads {name}");
             }
