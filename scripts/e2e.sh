@@ -26,14 +26,18 @@ seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null
 
 say "Running the end-to-end tests against $BASE"
 status=0
-TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" \
-TALLY_PERSIST_DIR="$STATE/wrangler" TALLY_SECRETS_OUT="$STATE/issued-secrets.txt" \
-TALLY_CRASH_PERSIST_DIR="$STATE/crash-wrangler" cargo test -p tally-e2e ${E2E_TESTS:+--test "$E2E_TESTS"} --no-fail-fast -- --test-threads=4 || status=$?
+# While developing: `E2E_TESTS=programs scripts/e2e.sh` runs one test binary and no browser
+# tests; `E2E_TESTS=none BROWSER_TESTS=dashboard scripts/e2e.sh` runs one browser test file.
+if [ "${E2E_TESTS:-}" != none ]; then
+  TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" \
+  TALLY_PERSIST_DIR="$STATE/wrangler" TALLY_SECRETS_OUT="$STATE/issued-secrets.txt" \
+  TALLY_CRASH_PERSIST_DIR="$STATE/crash-wrangler" cargo test -p tally-e2e ${E2E_TESTS:+--test "$E2E_TESTS"} --no-fail-fast -- --test-threads=4 || status=$?
+fi
 
-# While developing, `E2E_TESTS=programs scripts/e2e.sh` runs one test binary and no browser tests.
-if [ -z "${E2E_TESTS:-}" ]; then
+if [ -z "${E2E_TESTS:-}" ] || [ -n "${BROWSER_TESTS:-}" ]; then
   say "Running the browser tests (headless Chromium, storefront on another origin; screenshots in test-artifacts/)"
-  TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" node --test --test-concurrency=1 tests/browser/ || status=$?
+  TALLY_BASE_URL="$BASE" TALLY_DEMO_STATE="$DEMO_STATE" TALLY_FIXTURES="$STATE/fixtures.json" \
+    node --test --test-concurrency=1 "tests/browser/${BROWSER_TESTS:+$BROWSER_TESTS.test.mjs}" || status=$?
 fi
 
 say "Checking that no plaintext key, password or secret is stored in the local state"

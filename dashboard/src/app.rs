@@ -11,9 +11,9 @@ use yew_router::prelude::*;
 use crate::api;
 use crate::components::shell::Shell;
 use crate::pages::{
-    audit::Audit, exposures::Exposures, identity::Identity, integration::Integration, keys::Keys,
-    logs::Logs, members::Members, overview::Overview, sign_in::SignIn, webhooks::Webhooks,
-    workspace::Workspace,
+    audit::Audit, claims::Claims, exposures::Exposures, identity::Identity,
+    integration::Integration, keys::Keys, logs::Logs, members::Members, overview::Overview,
+    programs::Programs, sign_in::SignIn, webhooks::Webhooks, workspace::Workspace,
 };
 use crate::route::{self, Route};
 use crate::session::{self, may, EnvCtx, SessionCtx, SessionState, SnippetKeyCtx};
@@ -68,6 +68,8 @@ fn switch(route: Route) -> Html {
                 route::page(page).unwrap_or((Route::Workspace, "Workspace", Action::ViewWorkspace));
             let body = match page {
                 Route::Overview => html! { <Overview /> },
+                Route::Programs => html! { <Programs /> },
+                Route::Claims => html! { <Claims /> },
                 Route::Keys => html! { <Keys /> },
                 Route::Identity => html! { <Identity /> },
                 Route::Integration => html! { <Integration /> },

@@ -16,6 +16,12 @@ pub enum Route {
     /// Email and password.
     #[at("/dashboard/sign-in")]
     SignIn,
+    /// Coins, stamp cards and cashback on or off; the cards and the rewards.
+    #[at("/dashboard/programs")]
+    Programs,
+    /// Shoppers' claims for credit: approve or reject with a reason.
+    #[at("/dashboard/claims")]
+    Claims,
     /// API keys: list, create (PIN), reveal once, roll, revoke, delete.
     #[at("/dashboard/keys")]
     Keys,
@@ -51,8 +57,10 @@ pub enum Route {
 
 /// The signed-in pages in navigation order: where each is, what it is called, and what the
 /// member's role must allow to see it (the API's own rule).
-pub const PAGES: [(Route, &str, Action); 10] = [
+pub const PAGES: [(Route, &str, Action); 12] = [
     (Route::Overview, "Overview", Action::ViewWorkspace),
+    (Route::Programs, "Programs", Action::ViewWorkspace),
+    (Route::Claims, "Claims", Action::HandleClaims),
     (Route::Keys, "API keys", Action::ViewKeys),
     (Route::Integration, "Integration", Action::ViewWorkspace),
     (Route::Identity, "Identity secret", Action::ViewKeys),

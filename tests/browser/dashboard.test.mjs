@@ -287,6 +287,13 @@ test("a developer lands on the overview, is offered no key page and is told why"
   const nav = p.getByRole("navigation", { name: "Dashboard" });
   assert.equal(await nav.getByRole("link", { name: "API keys" }).count(), 0);
   assert.equal(await nav.getByRole("link", { name: "Members" }).count(), 0);
+  assert.equal(await nav.getByRole("link", { name: "Claims" }).count(), 0, "deciding claims is for admins");
+  // The programs are shown, not changeable.
+  await nav.getByRole("link", { name: "Programs" }).click();
+  await p.getByRole("row", { name: /Coffee card/ }).first().waitFor();
+  assert.ok(await p.getByRole("button", { name: "Add card" }).isDisabled());
+  assert.ok(await p.getByRole("checkbox", { name: /^Stamp cards/ }).isDisabled());
+  assert.ok(await p.getByRole("button", { name: "Edit Coffee card" }).isDisabled());
   await nav.getByRole("link", { name: "Exposures" }).click();
   // No roll button for a role that may not manage keys, and the setting is not theirs.
   await p.getByText("Only admins and superadmins change this.").waitFor();
@@ -541,6 +548,155 @@ test("a webhook endpoint: added with its events, its deliveries verified, redeli
   } finally {
     await p.context().close();
     receiver.close();
+  }
+});
+
+/// A call to the data plane with the demo's secret key, as a merchant's backend makes it.
+async function backend(method, path, body) {
+  const headers = { authorization: `Bearer ${demo.secret_key}`, "x-workspace-id": demo.workspace_id };
+  if (body) Object.assign(headers, { "content-type": "application/json", "idempotency-key": `dash-${Date.now()}-${Math.random()}` });
+  const r = await fetch(`${EDGE}${path}`, { method, headers, body: body && JSON.stringify(body) });
+  return { status: r.status, body: await r.json() };
+}
+
+test("programs: switched on in production, cards and rewards added and changed there, test untouched, a locked currency refused", async () => {
+  const p = await newPage();
+  const stamp = Date.now();
+  try {
+    await signIn(p, demo.admin_email, demo.admin_password, "/dashboard/programs");
+    await p.getByRole("heading", { name: "Programs", level: 1 }).waitFor();
+    // Test: the demo's Coffee card, its reward, cashback in euros.
+    const coffee = p.getByRole("row", { name: /Coffee card/ }).first();
+    await coffee.getByText(demo.card_id).waitFor();
+    assert.ok(await p.getByRole("checkbox", { name: /^Stamp cards/ }).isChecked());
+    assert.equal(await p.getByLabel("Cashback currency").inputValue(), "EUR");
+    await p.getByText("EUR has 2 decimals", { exact: false }).waitFor();
+    await p.getByText("6 stamps on Coffee card").waitFor();
+    await accessible(p, "programs");
+    await screenshots(p, "programs");
+    // Cashback was paid in euros: the currency is fixed, and the page says why.
+    await p.getByLabel("Cashback currency").selectOption("USD");
+    await p.getByRole("button", { name: "Save programs" }).click();
+    await p.getByText("it cannot change (amounts are never converted)", { exact: false }).waitFor();
+
+    // Production: its own switches and catalogue.
+    await p.getByRole("group", { name: "Environment" }).getByRole("button", { name: "Production" }).click();
+    await p.getByRole("group", { name: "Programs (Production)" }).waitFor();
+    await p.getByRole("region", { name: "Stamp cards" }).locator("table, p.empty").first().waitFor();
+    assert.equal(await p.getByRole("row", { name: /Coffee card/ }).count(), 0, "test's cards stay in test");
+    await p.getByRole("checkbox", { name: /^Stamp cards/ }).check();
+    await p.getByRole("checkbox", { name: /^Cashback/ }).check();
+    await p.getByLabel("Cashback currency").selectOption("JPY");
+    await p.getByText("JPY has no minor unit", { exact: false }).waitFor();
+    await p.getByRole("button", { name: "Save programs" }).click();
+    await p.getByText("Saved.", { exact: false }).waitFor();
+
+    const name = `Bakery card ${stamp}`;
+    await p.getByRole("button", { name: "Add card" }).click();
+    let dialog = p.getByRole("dialog", { name: "Add a stamp card" });
+    await dialog.getByLabel("Name").fill(name);
+    await dialog.getByLabel("Stamps to fill it").fill("8");
+    await dialog.getByLabel("Reward when full").fill("A free pastry");
+    await dialog.getByLabel("Stamps lapse after", { exact: false }).fill("90");
+    await accessible(p, "add card dialog");
+    await dialog.getByRole("button", { name: "Add card" }).click();
+    const row = p.getByRole("row", { name: new RegExp(name) });
+    await row.getByText("90 days after the shopper's last stamp").waitFor();
+    await row.getByRole("button", { name: `Edit ${name}` }).click();
+    dialog = p.getByRole("dialog", { name: "Change the stamp card" });
+    assert.equal(await dialog.getByLabel("Stamps to fill it").inputValue(), "8");
+    await dialog.getByLabel("Stamps to fill it").fill("10");
+    await dialog.getByLabel("Stamps lapse after", { exact: false }).fill("");
+    await dialog.getByLabel("Active", { exact: false }).uncheck();
+    await dialog.getByRole("button", { name: "Save card" }).click();
+    await row.getByText("Inactive").waitFor();
+    assert.equal(await row.getByRole("cell").nth(1).innerText(), "10");
+    await row.getByText("Never").waitFor();
+
+    const reward = `Pastry ${stamp}`;
+    await p.getByRole("button", { name: "Add reward" }).click();
+    dialog = p.getByRole("dialog", { name: "Add a reward" });
+    await dialog.getByLabel("Name").fill(reward);
+    await dialog.getByLabel("Paid in").selectOption("stamps");
+    await dialog.getByLabel("Card", { exact: true }).selectOption({ label: name });
+    await dialog.getByLabel("Cost (stamps, 1 to 100)").fill("10");
+    await accessible(p, "add reward dialog");
+    await dialog.getByRole("button", { name: "Add reward" }).click();
+    await p.getByRole("row", { name: new RegExp(reward) }).getByText(`10 stamps on ${name}`).waitFor();
+
+    // A reload keeps all of it (and the environment).
+    await p.reload();
+    await p.getByRole("group", { name: "Programs (Production)" }).waitFor();
+    await p.getByRole("row", { name: new RegExp(reward) }).waitFor();
+    assert.ok(await p.getByRole("checkbox", { name: /^Stamp cards/ }).isChecked());
+    assert.equal(await p.getByLabel("Cashback currency").inputValue(), "JPY");
+    await screenshots(p, "programs-production");
+
+    // Test is as it was: the data plane's catalogue has no bakery card.
+    await p.getByRole("group", { name: "Environment" }).getByRole("button", { name: "Test" }).click();
+    await p.getByRole("row", { name: /Coffee card/ }).first().waitFor();
+    const cards = await backend("GET", "/v1/cards");
+    assert.equal(cards.status, 200);
+    assert.ok(cards.body.data.some((c) => c.id === demo.card_id));
+    assert.ok(!cards.body.data.some((c) => c.name === name), "production's card is not in test");
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.context().close();
+  }
+});
+
+test("claims: the queue shows the evidence; one approved once, one rejected with a reason, found again by the filter", async () => {
+  const customer = `dash-claims-${Date.now()}`;
+  const coins = await backend("POST", "/v1/claims", { customer_id: customer, program: "coins", amount: 40, evidence: { receipt: "R-1042", shop: "Main Street" } });
+  assert.equal(coins.status, 201, JSON.stringify(coins.body));
+  const stamps = await backend("POST", "/v1/claims", { customer_id: customer, program: "stamps", amount: 2, card_id: demo.card_id, evidence: { order: "A-77" } });
+  assert.equal(stamps.status, 201, JSON.stringify(stamps.body));
+  const p = await newPage();
+  try {
+    await signIn(p, demo.admin_email, demo.admin_password, "/dashboard/claims");
+    await p.getByRole("heading", { name: "Claims", level: 1 }).waitFor();
+    const first = p.getByRole("row", { name: new RegExp(coins.body.id) });
+    await first.getByText("40 coins").waitFor();
+    await first.getByText("R-1042").waitFor();
+    const second = p.getByRole("row", { name: new RegExp(stamps.body.id) });
+    await second.getByText("2 stamps on Coffee card").waitFor();
+    await accessible(p, "claims");
+    await screenshots(p, "claims");
+
+    await first.getByRole("button", { name: `Approve ${coins.body.id}` }).click();
+    await p.getByText(`Approved: 40 coins credited to ${customer}.`).waitFor();
+    await first.waitFor({ state: "detached" });
+    // Approving again (a retry, a second tab) answers the same approved claim and credits
+    // nothing more.
+    const again = await backend("POST", `/v1/claims/${coins.body.id}/approve`);
+    assert.equal(again.status, 200);
+    assert.equal(again.body.status, "approved");
+    const balance = await backend("GET", `/v1/customers/${customer}/coins`);
+    assert.equal(balance.body.balance, 40, "credited exactly once");
+
+    await second.getByRole("button", { name: `Reject ${stamps.body.id}` }).click();
+    const dialog = p.getByRole("dialog", { name: "Reject this claim" });
+    await dialog.getByRole("button", { name: "Reject claim" }).click();
+    assert.ok(await dialog.isVisible(), "a reason is required");
+    await dialog.getByLabel("Reason", { exact: false }).fill("Order A-77 was stamped at the till.");
+    await accessible(p, "reject dialog");
+    await dialog.getByRole("button", { name: "Reject claim" }).click();
+    await second.waitFor({ state: "detached" });
+
+    await p.getByLabel("Status").selectOption("rejected");
+    await p.waitForURL(/\/dashboard\/claims\?status=rejected$/);
+    const rejected = p.getByRole("row", { name: new RegExp(stamps.body.id) });
+    await rejected.getByText("Reason: Order A-77 was stamped at the till.").waitFor();
+    await p.reload();
+    await rejected.waitFor();
+    assert.equal(await p.getByLabel("Status").inputValue(), "rejected");
+    await p.getByLabel("Status").selectOption("all");
+    await p.getByRole("row", { name: new RegExp(coins.body.id) }).getByText("approved").waitFor();
+    const stampsNow = await backend("GET", `/v1/customers/${customer}/stamps`);
+    assert.equal(stampsNow.body.data.find((c) => c.card_id === demo.card_id)?.count ?? 0, 0, "a rejected claim adds nothing");
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.context().close();
   }
 });
 

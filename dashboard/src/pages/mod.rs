@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod audit;
+pub mod claims;
 pub mod exposures;
 pub mod identity;
 pub mod integration;
@@ -9,6 +10,7 @@ pub mod keys;
 pub mod logs;
 pub mod members;
 pub mod overview;
+pub mod programs;
 pub mod sign_in;
 pub mod webhooks;
 pub mod workspace;

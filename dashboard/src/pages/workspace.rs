@@ -1,15 +1,18 @@
-//! The workspace: its name, id, status and what a pending status means, and the settings the
-//! storefront shows (the coin label). Every role sees it; admins and superadmins change it.
+//! The workspace: its name, id, status and what a pending status means, and its name. Every
+//! role sees it; admins and superadmins change it. What shoppers collect (and what coins are
+//! called) is on the Programs page.
 
 use tally_core::admin::{Action, AdminOp};
 use tally_core::wire::{Workspace as WorkspaceView, WorkspacePatch};
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use super::keys::explain;
 use crate::api::{self, Failure, Guard};
 use crate::components::copy::CopyButton;
+use crate::route::Route;
 use crate::session::{may, use_session};
 
 #[function_component]
@@ -19,7 +22,7 @@ pub fn Workspace() -> Html {
     };
     let workspace = use_state(|| None::<Result<WorkspaceView, Failure>>);
     let said = use_state(String::new);
-    let (name, label) = (use_node_ref(), use_node_ref());
+    let name = use_node_ref();
     {
         let workspace = workspace.clone();
         use_effect_with((), move |()| {
@@ -37,19 +40,17 @@ pub fn Workspace() -> Html {
     };
     let can_change = may(&session, Action::ManageWorkspace);
     let onsubmit = {
-        let (workspace, said, csrf, name, label) = (
+        let (workspace, said, csrf, name) = (
             workspace.clone(),
             said.clone(),
             session.csrf_token.clone(),
             name.clone(),
-            label.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let input = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value());
             let body = WorkspacePatch {
                 name: input(&name),
-                coin_label: input(&label),
                 ..WorkspacePatch::default()
             };
             let (workspace, said, csrf) = (workspace.clone(), said.clone(), csrf.clone());
@@ -97,8 +98,7 @@ pub fn Workspace() -> Html {
                     <legend>{ "Settings" }</legend>
                     <label for="ws-name">{ "Name" }</label>
                     <input id="ws-name" ref={name} value={w.name.clone()} required=true maxlength="60" />
-                    <label for="ws-coin-label">{ "What shoppers see coins called" }</label>
-                    <input id="ws-coin-label" ref={label} value={w.coin_label.clone()} required=true maxlength="60" />
+                    <p class="hint">{ "What shoppers collect, and what coins are called: " }<Link<Route> to={Route::Programs}>{ "Programs" }</Link<Route>>{ "." }</p>
                     <div class="actions"><button type="submit">{ "Save" }</button></div>
                     if !can_change { <p class="hint">{ "Only admins and superadmins change settings." }</p> }
                     <p class="hint" role="status" aria-live="polite">{ (*said).clone() }</p>
