@@ -259,6 +259,10 @@ pub struct Claim {
     pub created_at: String,
     /// RFC 3339, when approved or rejected.
     pub decided_at: Option<String>,
+    /// On the answer to an approval or a rejection: the wallet's version after it (pass it
+    /// as `v` to `/v1/widget`). Absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
 }
 
 #[cfg(test)]

@@ -43,6 +43,8 @@ pub enum QueryParam {
     ClaimStatus,
     /// `environment`: `test` (the default) or `prod`.
     Environment,
+    /// `v`: the lowest wallet version the answer may have (`crate::version`).
+    MinVersion,
 }
 
 /// The pattern of an integer cursor (empty: the first page).

@@ -49,6 +49,7 @@ pub mod stats;
 pub mod time;
 pub mod token;
 pub mod verifier;
+pub mod version;
 pub mod webhook;
 pub mod wire;
 

@@ -108,7 +108,7 @@ routes! {
     /// publishable key and a customer token in the query (`key`, `ws`, `token`), or from a
     /// server with a key in `Authorization` and the token in `X-Customer-Token`.
     Widget => { "GET" "/v1/widget", name: "widget", key: true, scopes: [MemberRead, CoinsRead, ReferralRead], token: Always, secret_only: false,
-        doc: { tag: "Widget", summary: "Everything the widget shows", answer: 200 WidgetView, query: [], errors: [] } },
+        doc: { tag: "Widget", summary: "Everything the widget shows", answer: 200 WidgetView, query: [QueryParam::MinVersion], errors: [] } },
     /// A customer's profile. A publishable key needs a customer token for this customer.
     GetCustomer => { "GET" "/v1/customers/{id}", name: "customers.get", key: true, scopes: [MemberRead], token: ForPublishable, secret_only: false,
         doc: { tag: "Customers", summary: "Get a customer", answer: 200 Customer, query: [], errors: [CustomerNotFound] } },

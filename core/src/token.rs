@@ -41,6 +41,9 @@ pub struct Claims {
     pub sub: String,
     /// Expiry, Unix seconds.
     pub exp: i64,
+    /// The optional `v` claim: the wallet `version` of the merchant's last write for this
+    /// shopper, so `/v1/widget` answers at least that write (`crate::version`). 0 when absent.
+    pub v: u64,
 }
 
 /// One identity secret of a workspace and environment.
@@ -257,7 +260,15 @@ pub fn verify(
     if want.now > exp.saturating_add(LEEWAY_SECONDS) {
         return Err(TokenError::Expired);
     }
-    Ok(Claims { sub, exp })
+    let v = match claims.get("v") {
+        None => 0,
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .filter(|v| *v <= crate::version::MAX_VERSION)
+            .ok_or(TokenError::Malformed)?,
+        Some(_) => return Err(TokenError::Malformed),
+    };
+    Ok(Claims { sub, exp, v })
 }
 
 #[cfg(test)]
@@ -319,7 +330,8 @@ mod tests {
             check(&token),
             Ok(Claims {
                 sub: "ada".into(),
-                exp: NOW + 300
+                exp: NOW + 300,
+                v: 0
             })
         );
     }
@@ -367,6 +379,25 @@ mod tests {
             SHOWN.as_bytes(),
         );
         assert_eq!(check(&crit), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn a_token_may_carry_the_version_of_the_merchants_last_write() {
+        let ok = |c: &str| check(&hs256(c)).map(|c| c.v);
+        assert_eq!(ok(r#"{"sub":"ada","exp":1800000300}"#), Ok(0));
+        assert_eq!(ok(r#"{"sub":"ada","exp":1800000300,"v":42}"#), Ok(42));
+        assert_eq!(
+            ok(r#"{"sub":"ada","exp":1800000300,"v":999999999999999}"#),
+            Ok(crate::version::MAX_VERSION)
+        );
+        for bad in [
+            r#"{"sub":"ada","exp":1800000300,"v":-1}"#,
+            r#"{"sub":"ada","exp":1800000300,"v":1.5}"#,
+            r#"{"sub":"ada","exp":1800000300,"v":"42"}"#,
+            r#"{"sub":"ada","exp":1800000300,"v":1000000000000000}"#,
+        ] {
+            assert_eq!(ok(bad), Err(TokenError::Malformed), "{bad}");
+        }
     }
 
     #[test]

@@ -335,15 +335,18 @@ async fn authorize_and_dispatch(
     let Some(context) = context else {
         return Err(ErrorCode::Internal.into());
     };
+    let origin = req.url()?.origin().ascii_serialization();
     let call = Call {
         env,
         ctx,
+        origin,
         grant: &grant,
         workspace: &context.workspace,
         route,
         claims,
         query: &inc.query,
         now,
+        version: std::cell::Cell::new(0),
     };
     api::dispatch(&call, req).await
 }

@@ -32,7 +32,7 @@ impl Scope<'_> {
         &self,
         customer_id: &str,
         request: R,
-    ) -> Result<R::Answer, Failure> {
+    ) -> Result<(R::Answer, i64), Failure> {
         wallet::call(self.env, self.ws, self.environment, customer_id, request).await
     }
 }
@@ -66,7 +66,7 @@ pub(crate) async fn file(
         }
         Program::Coins => None,
     };
-    let filed = s
+    let (filed, _) = s
         .wallet(
             &new.customer_id,
             wallet::FileClaim {
@@ -120,7 +120,7 @@ pub(crate) async fn decide(
     if verdict == Verdict::Approve && listed.status == ClaimStatus::Pending {
         programs.require(listed.program)?;
     }
-    let decided = s
+    let (decided, version) = s
         .wallet(
             &listed.customer_id,
             wallet::DecideClaim {
@@ -147,7 +147,10 @@ pub(crate) async fn decide(
         };
         webhooks::emit_later(s.env, s.ctx, s.ws, s.environment, event, &decided.claim);
     }
-    Ok(decided.claim)
+    Ok(Claim {
+        version: Some(version),
+        ..decided.claim
+    })
 }
 
 /// Writes (or rewrites) the claim's copy in the queue.
@@ -221,6 +224,7 @@ impl Row {
             rejection_reason: self.rejection_reason,
             created_at: rfc3339(self.created_at),
             decided_at: self.decided_at.map(rfc3339),
+            version: None,
         })
     }
 }

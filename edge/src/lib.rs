@@ -27,6 +27,7 @@ mod sealing;
 mod store;
 mod wallet;
 mod webhooks;
+mod widget_cache;
 
 use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 

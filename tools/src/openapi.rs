@@ -251,6 +251,11 @@ fn query_param(q: QueryParam) -> Value {
             "`test` (the default) or `prod`.".to_owned(),
             json!({ "type": "string", "enum": ["test", "prod"] }),
         ),
+        QueryParam::MinVersion => (
+            "v",
+            "Read-your-writes: the `version` of the shopper's last write (a write answer's, or the last widget answer's). The answer's `version` is never lower. Absent: any.".to_owned(),
+            json!({ "type": "integer", "minimum": 0, "maximum": tally_core::version::MAX_VERSION }),
+        ),
         QueryParam::ClaimStatus => (
             "status",
             "Only claims in this state.".to_owned(),

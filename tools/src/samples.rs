@@ -161,6 +161,7 @@ fn claim(status: ClaimStatus, rejection_reason: Option<String>) -> Claim {
         decided_at: (status != ClaimStatus::Pending).then(|| T1.into()),
         rejection_reason,
         created_at: T0.into(),
+        version: None,
     }
 }
 
@@ -203,6 +204,7 @@ pub fn data_plane(op: Operation) -> Sample {
                 currency: "EUR".into(),
                 exponent: 2,
             }),
+            version: 42,
         }),
         Operation::GetCustomer => answer(customer),
         Operation::PutCustomer => both(PutCustomer { name: "Ada".into() }, customer),
@@ -228,6 +230,7 @@ pub fn data_plane(op: Operation) -> Sample {
                 balance: 1500,
                 label: "coins".into(),
                 entry: entry(Direction::Credit, 250, 1500, "Order #1042"),
+                version: 43,
             },
         ),
         Operation::DebitCoins => both(
@@ -240,6 +243,7 @@ pub fn data_plane(op: Operation) -> Sample {
                 balance: 1050,
                 label: "coins".into(),
                 entry: entry(Direction::Debit, 200, 1050, "Redeemed: free coffee"),
+                version: 44,
             },
         ),
         Operation::GetCustomerReferral => answer(CustomerReferral {
@@ -294,6 +298,7 @@ pub fn data_plane(op: Operation) -> Sample {
                 customer_id: CUSTOMER.into(),
                 card: coffee_progress(6),
                 entry: stamp_entry(StampKind::Add, 2, 6),
+                version: 45,
             },
         ),
         Operation::RedeemStamps => both(
@@ -308,6 +313,7 @@ pub fn data_plane(op: Operation) -> Sample {
                     ..coffee_progress(0)
                 },
                 entry: stamp_entry(StampKind::Redeem, 6, 0),
+                version: 46,
             },
         ),
         Operation::GetCashback => answer(CashbackBalance {
@@ -330,6 +336,7 @@ pub fn data_plane(op: Operation) -> Sample {
                 balance_minor: 1500,
                 currency: "EUR".into(),
                 entry: cashback_entry(Direction::Credit, 250, 1500, "Order #1043: 5 % back"),
+                version: 47,
             },
         ),
         Operation::RedeemCashback => both(
@@ -343,6 +350,7 @@ pub fn data_plane(op: Operation) -> Sample {
                 balance_minor: 250,
                 currency: "EUR".into(),
                 entry: cashback_entry(Direction::Debit, 1000, 250, "Paid at the till"),
+                version: 48,
             },
         ),
         Operation::ListCards => answer(Page {
@@ -368,15 +376,21 @@ pub fn data_plane(op: Operation) -> Sample {
             next_cursor: Some("1795424400000.clm_4Rt8Lp2Xw6Qz9Nd1".into()),
         }),
         Operation::GetClaim => answer(claim(ClaimStatus::Pending, None)),
-        Operation::ApproveClaim => answer(claim(ClaimStatus::Approved, None)),
+        Operation::ApproveClaim => answer(Claim {
+            version: Some(49),
+            ..claim(ClaimStatus::Approved, None)
+        }),
         Operation::RejectClaim => both(
             RejectClaim {
                 reason: "No receipt with this number".into(),
             },
-            claim(
-                ClaimStatus::Rejected,
-                Some("No receipt with this number".into()),
-            ),
+            Claim {
+                version: Some(50),
+                ..claim(
+                    ClaimStatus::Rejected,
+                    Some("No receipt with this number".into()),
+                )
+            },
         ),
         Operation::CreateCustomerToken => both(
             CustomerTokenRequest {
@@ -812,15 +826,21 @@ pub fn control_plane(op: AdminOp) -> Sample {
             data: vec![claim(ClaimStatus::Pending, None)],
             next_cursor: None,
         }),
-        AdminOp::ApproveQueuedClaim => answer(claim(ClaimStatus::Approved, None)),
+        AdminOp::ApproveQueuedClaim => answer(Claim {
+            version: Some(49),
+            ..claim(ClaimStatus::Approved, None)
+        }),
         AdminOp::RejectQueuedClaim => both(
             RejectClaim {
                 reason: "No receipt with this number".into(),
             },
-            claim(
-                ClaimStatus::Rejected,
-                Some("No receipt with this number".into()),
-            ),
+            Claim {
+                version: Some(50),
+                ..claim(
+                    ClaimStatus::Rejected,
+                    Some("No receipt with this number".into()),
+                )
+            },
         ),
         AdminOp::RevealWebhookSecret => answer(CreatedWebhook {
             endpoint: endpoint(),

@@ -3,6 +3,10 @@
 //!
 //! The answer is read with `JSON.parse` and `Reflect`, not serde: serde_json would add more
 //! to the download than the whole rest of this module.
+//!
+//! Read-your-writes: the widget remembers the highest wallet `version` it has seen for the
+//! shopper in this workspace (`localStorage`) and asks for at least it (`v=`), so a cached
+//! view older than what this shopper already saw is never shown.
 
 use js_sys::{Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
@@ -81,8 +85,28 @@ pub fn phase_for_error(status: u16, code: &str) -> Phase {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `localStorage.getItem`; throws where storage is off (a sandboxed frame).
+    #[wasm_bindgen(js_namespace = localStorage, js_name = getItem, catch)]
+    fn stored(key: &str) -> Result<Option<String>, JsValue>;
+    /// `localStorage.setItem`; throws when storage is off or full.
+    #[wasm_bindgen(js_namespace = localStorage, js_name = setItem, catch)]
+    fn store(key: &str, value: &str) -> Result<(), JsValue>;
+}
+
+/// Where the last version seen in this workspace is kept: `"<version>\n<customer>"`, one
+/// slot per workspace tagged with its shopper, so the token never needs decoding here. Another
+/// shopper's version (a shared browser) only sends one read past the caches.
+fn seen_key(q: &Query) -> String {
+    ["tally.v:", &q.workspace].concat()
+}
+
 /// Fetches the wallet; `Err` is the phase to show instead.
 pub async fn fetch_wallet(q: &Query) -> Result<WalletView, Phase> {
+    let key = seen_key(q);
+    let seen = stored(&key).ok().flatten().unwrap_or_default();
+    let (prev, whose) = seen.split_once('\n').unwrap_or_default();
     let url = [
         q.edge.as_str(),
         "/v1/widget?ws=",
@@ -91,6 +115,8 @@ pub async fn fetch_wallet(q: &Query) -> Result<WalletView, Phase> {
         &encode(&q.key),
         "&token=",
         &encode(&q.token),
+        "&v=",
+        prev,
     ]
     .concat();
     let window = web_sys::window().ok_or(Phase::Unavailable)?;
@@ -111,6 +137,17 @@ pub async fn fetch_wallet(q: &Query) -> Result<WalletView, Phase> {
     };
     let json = JSON::parse(&body).unwrap_or(JsValue::NULL);
     if resp.ok() {
+        // Numbers are read and written by JavaScript (`JSON`): Rust's float parsing and
+        // printing would cost the download kilobytes.
+        let v = get(&json, &["version"]);
+        if let (Some(n), Some(who)) = (v.as_f64(), text(&json, &["customer", "id"])) {
+            let before = JSON::parse(prev).ok().and_then(|p| p.as_f64());
+            if who != whose || before.is_none_or(|b| n > b) {
+                if let Ok(n) = JSON::stringify(&v) {
+                    let _ = store(&key, &[String::from(n), who].join("\n"));
+                }
+            }
+        }
         parse_view(&json).ok_or(Phase::Unavailable)
     } else {
         Err(phase_for_error(

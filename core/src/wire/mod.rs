@@ -194,6 +194,9 @@ pub struct CoinMutationResult {
     pub label: String,
     /// The entry written (or, on a replay, the one written the first time).
     pub entry: LedgerEntry,
+    /// The wallet's version after this write: increases with every write to the shopper's
+    /// wallet. Pass it as `v` to `/v1/widget` to read this write back.
+    pub version: i64,
 }
 
 /// A page of a list: `{"data":[…],"next_cursor"}`.
@@ -282,6 +285,10 @@ pub struct WidgetView {
     /// Their cashback: present when the cashback program is on and the key may read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cashback: Option<WidgetCashback>,
+    /// The wallet's version this view shows: at least the `v` asked for. The widget keeps
+    /// the highest it has seen and sends it as `v`.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// Cashback, as the widget shows it (formatted by the browser's `Intl` with the currency's

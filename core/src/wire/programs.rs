@@ -83,6 +83,9 @@ pub struct StampWriteResult {
     pub card: StampCardView,
     /// The entry written (or, on a replay, the one written the first time).
     pub entry: StampEntry,
+    /// The wallet's version after this write: increases with every write to the shopper's
+    /// wallet. Pass it as `v` to `/v1/widget` to read this write back.
+    pub version: i64,
 }
 
 /// One immutable cashback entry.
@@ -135,6 +138,9 @@ pub struct CashbackMutationResult {
     pub currency: String,
     /// The entry written (or, on a replay, the one written the first time).
     pub entry: CashbackEntry,
+    /// The wallet's version after this write: increases with every write to the shopper's
+    /// wallet. Pass it as `v` to `/v1/widget` to read this write back.
+    pub version: i64,
 }
 
 /// A reward in the catalogue (`GET /v1/rewards`).

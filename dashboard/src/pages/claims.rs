@@ -464,7 +464,8 @@ mod tests {
 
     #[test]
     fn the_queue_reads_every_field_the_api_answers() {
-        // The row mirrors the API's claim: a field added there must be added here.
+        // The row mirrors the API's claim: a field added there must be considered here (the
+        // queue has no use for an approval's `version`).
         let schema = schemars::schema_for!(tally_core::claims::Claim);
         let mut fields: Vec<&str> = schema
             .get("properties")
@@ -487,7 +488,8 @@ mod tests {
                 "id",
                 "program",
                 "rejection_reason",
-                "status"
+                "status",
+                "version"
             ]
         );
     }

@@ -201,5 +201,14 @@ pub(super) async fn decide(
         call.now,
     )
     .await?;
+    // The shopper's widget shows the credit on its next read.
+    let origin = req.url()?.origin().ascii_serialization();
+    crate::widget_cache::forget(
+        call.ctx,
+        &origin,
+        call.ws(),
+        environment,
+        &claim.customer_id,
+    );
     super::answer(200, &claim)
 }

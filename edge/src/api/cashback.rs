@@ -116,8 +116,10 @@ async fn mutate(
         balance_minor: result.balance,
         entry: entry(result.entry, &code),
         currency: code,
+        version: call.version(),
     };
     if !result.replayed {
+        call.forget_views(&body.customer_id);
         let event = match direction {
             Direction::Credit => Event::CashbackCredited,
             Direction::Debit => Event::CashbackRedeemed,

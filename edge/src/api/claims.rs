@@ -69,6 +69,7 @@ pub(super) async fn approve(call: &Call<'_>) -> Result<Response, Failure> {
         call.now,
     )
     .await?;
+    call.forget_views(&claim.customer_id);
     ok(&claim)
 }
 
@@ -85,5 +86,6 @@ pub(super) async fn reject(call: &Call<'_>, req: &mut Request) -> Result<Respons
         call.now,
     )
     .await?;
+    call.forget_views(&claim.customer_id);
     ok(&claim)
 }

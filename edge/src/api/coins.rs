@@ -87,8 +87,10 @@ async fn mutate(
         balance: result.balance,
         label: call.workspace.coin_label.clone(),
         entry: result.entry,
+        version: call.version(),
     };
     if !result.replayed {
+        call.forget_views(&body.customer_id);
         let (kind, metric) = match direction {
             Direction::Credit => (Event::CoinsCredited, Metric::CoinsCredited),
             Direction::Debit => (Event::CoinsDebited, Metric::CoinsDebited),

@@ -47,6 +47,7 @@ pub(super) async fn create(call: &Call<'_>, req: &mut Request) -> Result<Respons
         )
         .await?;
     call.met(&id, true, Some(&customer));
+    call.forget_views(&id);
     Ok(respond::json(201, &customer, &[]))
 }
 
@@ -79,5 +80,6 @@ pub(super) async fn put(call: &Call<'_>, req: &mut Request) -> Result<Response, 
         .await?;
     let customer = customer.ok_or(ErrorCode::Internal)?;
     call.met(&id, true, Some(&customer));
+    call.forget_views(&id);
     ok(&customer)
 }

@@ -32,12 +32,16 @@ use crate::wallet::{self, WalletRequest, WalletView};
 pub(crate) struct Call<'a> {
     pub(crate) env: &'a Env,
     pub(crate) ctx: &'a Context,
+    /// This Worker's own origin, as the request reached it.
+    pub(crate) origin: String,
     pub(crate) grant: &'a Grant,
     pub(crate) workspace: &'a WorkspaceSettings,
     pub(crate) route: &'a Route,
     pub(crate) claims: Option<Claims>,
     pub(crate) query: &'a Query,
     pub(crate) now: i64,
+    /// The highest wallet version the request's wallet calls answered.
+    pub(crate) version: std::cell::Cell<i64>,
 }
 
 impl Call<'_> {
@@ -50,20 +54,40 @@ impl Call<'_> {
         }
     }
 
-    /// Asks the customer's wallet; the answer's type is the request's.
+    /// Asks the customer's wallet; the answer's type is the request's. The wallet's version
+    /// is kept for [`Call::version`].
     pub(super) async fn wallet<R: WalletRequest>(
         &self,
         customer_id: &str,
         request: R,
     ) -> Result<R::Answer, Failure> {
-        wallet::call(
+        let (answer, version) = wallet::call(
             self.env,
             &self.grant.workspace_id,
             self.grant.env,
             customer_id,
             request,
         )
-        .await
+        .await?;
+        self.version.set(self.version.get().max(version));
+        Ok(answer)
+    }
+
+    /// The wallet's version after this request's wallet calls (read-your-writes).
+    pub(super) fn version(&self) -> i64 {
+        self.version.get()
+    }
+
+    /// After a write to `customer`'s wallet: the widget's cached views of them are dropped,
+    /// so the next read, from any reader, goes to the wallet.
+    pub(super) fn forget_views(&self, customer: &str) {
+        crate::widget_cache::forget(
+            self.ctx,
+            &self.origin,
+            &self.grant.workspace_id,
+            self.grant.env,
+            customer,
+        );
     }
 
     pub(super) async fn view(&self, customer_id: &str) -> Result<WalletView, Failure> {
@@ -185,7 +209,7 @@ pub(super) fn ok<T: serde::Serialize>(body: &T) -> Result<Response, Failure> {
 /// Runs the operation.
 pub(crate) async fn dispatch(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
     match call.route.op {
-        Operation::Widget => widget::read(call).await,
+        Operation::Widget => widget::read(call, req).await,
         Operation::GetCustomer => customers::get(call).await,
         Operation::PutCustomer => customers::put(call, req).await,
         Operation::GetCoins => coins::balance(call).await,

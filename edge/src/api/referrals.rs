@@ -72,6 +72,7 @@ pub(super) async fn apply(call: &Call<'_>, req: &mut Request) -> Result<Response
             },
         )
         .await?;
+    call.forget_views(&referrer);
     let answer = AppliedReferral {
         code,
         referrer_id: referrer,

@@ -128,8 +128,10 @@ async fn write(call: &Call<'_>, req: &mut Request, kind: StampKind) -> Result<Re
         card: card_view(&card, done.progress, call.now),
         customer_id: id,
         entry: done.entry,
+        version: call.version(),
     };
     if !done.replayed {
+        call.forget_views(&body.customer_id);
         let event = match kind {
             StampKind::Add => Event::StampsAdded,
             _ => Event::StampsRedeemed,

@@ -11,6 +11,14 @@
 //!
 //! Entries are append-only (triggers refuse UPDATE and DELETE); the balance is the
 //! `balance_after` of the newest entry, which by construction is the sum of all entries.
+//!
+//! Read-your-writes (`tally_core::version`): the wallet's `version` increases once per
+//! request that changed anything, in the same synchronous section as the change (so in the
+//! same transaction), and every answer carries the version it reflects in
+//! `X-Wallet-Version`. A replayed write changes nothing and answers the current version,
+//! which is at least the one its first answer carried.
+
+use std::cell::Cell;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -66,7 +74,14 @@ CREATE TABLE IF NOT EXISTS referrals (
   referee_id TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL CHECK (version >= 0)
+);
 ";
+
+/// The header that carries the version an answer reflects.
+const VERSION_HEADER: &str = "x-wallet-version";
 
 /// A request to a wallet and the answer it gets: each operation is its own type, so a
 /// caller cannot read one operation's answer as another's.
@@ -244,6 +259,9 @@ struct WireError {
 #[durable_object]
 pub struct Wallet {
     sql: SqlStorage,
+    /// Whether the request being applied wrote anything (every write goes through `exec`
+    /// or `ensure_profile`, which set it).
+    wrote: Cell<bool>,
 }
 
 impl DurableObject for Wallet {
@@ -254,7 +272,10 @@ impl DurableObject for Wallet {
                 worker::console_error!("wallet schema: {e}");
             }
         }
-        let wallet = Wallet { sql };
+        let wallet = Wallet {
+            sql,
+            wrote: Cell::new(false),
+        };
         if let Err(e) = wallet.add_email_column() {
             worker::console_error!("wallet schema: {e}");
         }
@@ -267,6 +288,7 @@ impl DurableObject for Wallet {
         let text = req.text().await?;
         let op: Result<WalletOp, _> = serde_json::from_str(&text);
         // Everything from here to the response is synchronous: one critical section.
+        self.wrote.set(false);
         let result = match op {
             Ok(op) => self.apply(op),
             Err(e) => {
@@ -274,8 +296,13 @@ impl DurableObject for Wallet {
                 Err(ApiError::new(ErrorCode::Internal))
             }
         };
+        let result = result.and_then(|text| Ok((text, self.settle_version()?)));
         Ok(match result {
-            Ok(text) => respond::json_text(200, text),
+            Ok((text, version)) => {
+                let mut r = respond::json_text(200, text);
+                r.headers_mut().set(VERSION_HEADER, &version.to_string())?;
+                r
+            }
             Err(e) => respond::json(
                 e.status(),
                 &WireError {
@@ -324,6 +351,21 @@ fn sql_err(e: worker::Error) -> ApiError {
 }
 
 impl Wallet {
+    /// The version after this request: one more when it wrote, in the same synchronous
+    /// section as its writes.
+    fn settle_version(&self) -> Result<i64, ApiError> {
+        let sql = if self.wrote.replace(false) {
+            "INSERT INTO meta (id, version) VALUES (1, 1) \
+             ON CONFLICT (id) DO UPDATE SET version = version + 1 RETURNING version AS n"
+        } else {
+            "SELECT COALESCE((SELECT version FROM meta WHERE id = 1), 0) AS n"
+        };
+        let rows: Vec<CountRow> = self.rows(sql, vec![])?;
+        rows.first()
+            .map(|r| r.n)
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal))
+    }
+
     fn apply(&self, op: WalletOp) -> Result<String, ApiError> {
         match op {
             WalletOp::View(View { customer_id }) => encode::<View>(&self.view(&customer_id)?),
@@ -607,11 +649,21 @@ impl Wallet {
                 vec![customer_id.into(), now.into(), now.into()],
             )
             .map_err(sql_err)?;
-        Ok(cursor.rows_written() > 0)
+        let created = cursor.rows_written() > 0;
+        if created {
+            self.wrote.set(true);
+        }
+        Ok(created)
     }
 
+    /// Runs a statement that writes; the request then counts as a write when it changed a
+    /// row.
     fn exec(&self, sql: &str, args: Vec<SqlStorageValue>) -> Result<(), ApiError> {
-        self.sql.exec(sql, args).map(|_| ()).map_err(sql_err)
+        let cursor = self.sql.exec(sql, args).map_err(sql_err)?;
+        if cursor.rows_written() > 0 {
+            self.wrote.set(true);
+        }
+        Ok(())
     }
 
     fn rows<T: DeserializeOwned>(
@@ -639,14 +691,15 @@ fn entry(customer_id: &str, r: EntryRow) -> LedgerEntry {
     }
 }
 
-/// Sends `op` to the wallet of `customer_id` and decodes its answer.
+/// Sends `op` to the wallet of `customer_id` and decodes its answer, with the wallet's
+/// version it reflects.
 pub(crate) async fn call<R: WalletRequest>(
     env: &Env,
     workspace_id: &str,
     environment: Environment,
     customer_id: &str,
     request: R,
-) -> Result<R::Answer, Failure> {
+) -> Result<(R::Answer, i64), Failure> {
     let op = request.into_op();
     let name = format!("{workspace_id}:{}:{customer_id}", environment.as_str());
     let stub = env.durable_object(BINDING)?.get_by_name(&name)?;
@@ -658,7 +711,12 @@ pub(crate) async fn call<R: WalletRequest>(
     let status = resp.status_code();
     let text = resp.text().await?;
     if status == 200 {
-        return Ok(serde_json::from_str(&text)?);
+        let version = resp
+            .headers()
+            .get(VERSION_HEADER)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        return Ok((serde_json::from_str(&text)?, version));
     }
     let wire: WireError = serde_json::from_str(&text)?;
     let code = ErrorCode::ALL

@@ -199,6 +199,7 @@ fn claim(customer_id: &str, r: ClaimRow) -> Result<Claim, ApiError> {
         rejection_reason: r.rejection_reason,
         created_at: rfc3339(r.created_at),
         decided_at: r.decided_at.map(rfc3339),
+        version: None,
     })
 }
 

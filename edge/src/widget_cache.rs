@@ -1,0 +1,150 @@
+//! The tiers in front of the wallet for `/v1/widget` (`tally_core::version`): the isolate's
+//! memory for a couple of seconds, then the data centre's Cache API for half a minute, then
+//! the wallet object. A tier answers only with a view at least as new as the reader asked
+//! (`v`) and still fresh; a miss fills both tiers off the response path. Writes that pass
+//! through this Worker drop the shopper's entries (here at once, in the Cache API in the
+//! background), so the next read goes to the wallet. Only the widget's handler reads the
+//! tiers, and only after the verifier allowed the request: a revoked key never meets a
+//! cached view.
+
+use std::cell::RefCell;
+
+use tally_core::cache::Lru;
+use tally_core::key::Environment;
+use tally_core::time::UnixMillis;
+use tally_core::version::{slot_name, Stored, EDGE_TTL_MS, MEMORY_TTL_MS};
+use worker::{Cache, Context, Headers, Response};
+
+/// Views an isolate keeps: a few kilobytes each.
+const MEMORY_ENTRIES: usize = 4_096;
+
+#[derive(Clone)]
+struct Entry {
+    body: String,
+    stored: Stored,
+    /// Which programs the view shows (a key that may read fewer sees fewer).
+    shows: u8,
+}
+
+thread_local! {
+    static MEMORY: RefCell<Lru<String, Entry>> = RefCell::new(Lru::new(MEMORY_ENTRIES));
+}
+
+/// One shopper's view, as one kind of key sees it.
+pub(crate) struct Slot {
+    /// `<workspace>:<env>:<customer>`: the memory tier's key.
+    key: String,
+    /// The Cache API's key: a path on this Worker's own host no route answers.
+    url: String,
+    shows: u8,
+}
+
+impl Slot {
+    /// The slot of `customer` in `ws`/`environment` on the host `origin`, for a key whose
+    /// view shows the programs `shows` (bits).
+    pub(crate) fn new(
+        origin: &str,
+        ws: &str,
+        environment: Environment,
+        customer: &str,
+        shows: u8,
+    ) -> Slot {
+        let key = format!("{ws}:{}:{customer}", environment.as_str());
+        Slot {
+            url: cache_url(origin, &key),
+            key,
+            shows,
+        }
+    }
+
+    /// The isolate's copy (its JSON), when new and fresh enough.
+    pub(crate) fn memory(&self, min: u64, now: UnixMillis) -> Option<String> {
+        let entry = MEMORY.with(|m| m.borrow_mut().get(&self.key, now))?;
+        (entry.shows == self.shows && entry.stored.serves(min, now, MEMORY_TTL_MS))
+            .then_some(entry.body)
+    }
+
+    /// The data centre's copy (its JSON), when new and fresh enough; kept in memory too.
+    pub(crate) async fn edge(&self, min: u64, now: UnixMillis) -> Option<String> {
+        let mut r = Cache::default().get(self.url.as_str(), true).await.ok()??;
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .ok()
+                .flatten()
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        let stored = Stored {
+            version: u64::try_from(header("x-wallet-version")?).ok()?,
+            stored_at: header("x-stored-at")?,
+        };
+        if header("x-shows")? != i64::from(self.shows) || !stored.serves(min, now, EDGE_TTL_MS) {
+            return None;
+        }
+        let body = r.text().await.ok()?;
+        self.keep(&body, stored);
+        Some(body)
+    }
+
+    /// A view just read from the wallet: into memory now, into the Cache API in the
+    /// background.
+    pub(crate) fn fill(&self, ctx: &Context, body: &str, version: u64, now: UnixMillis) {
+        let stored = Stored {
+            version,
+            stored_at: now,
+        };
+        self.keep(body, stored);
+        let (url, body, shows) = (self.url.clone(), body.to_owned(), self.shows);
+        ctx.wait_until(async move {
+            let headers = Headers::new();
+            let max_age = EDGE_TTL_MS / 1000;
+            let _ = headers.set("Cache-Control", &format!("public, max-age={max_age}"));
+            let _ = headers.set("Content-Type", "application/json; charset=utf-8");
+            let _ = headers.set("X-Wallet-Version", &version.to_string());
+            let _ = headers.set("X-Stored-At", &now.to_string());
+            let _ = headers.set("X-Shows", &shows.to_string());
+            let Ok(r) = Response::ok(body) else { return };
+            if let Err(e) = Cache::default()
+                .put(url.as_str(), r.with_headers(headers))
+                .await
+            {
+                worker::console_error!("widget view not cached: {e}");
+            }
+        });
+    }
+
+    fn keep(&self, body: &str, stored: Stored) {
+        let entry = Entry {
+            body: body.to_owned(),
+            stored,
+            shows: self.shows,
+        };
+        let expires = stored.stored_at.saturating_add(MEMORY_TTL_MS);
+        MEMORY.with(|m| m.borrow_mut().put(self.key.clone(), entry, expires));
+    }
+}
+
+/// After a write to `customer`'s wallet: its views are dropped from this isolate's memory
+/// now and from the data centre's Cache API in the background.
+pub(crate) fn forget(
+    ctx: &Context,
+    origin: &str,
+    ws: &str,
+    environment: Environment,
+    customer: &str,
+) {
+    let key = format!("{ws}:{}:{customer}", environment.as_str());
+    let url = cache_url(origin, &key);
+    MEMORY.with(|m| m.borrow_mut().remove(&key));
+    ctx.wait_until(async move {
+        if let Err(e) = Cache::default().delete(url.as_str(), true).await {
+            worker::console_error!("widget view not dropped: {e}");
+        }
+    });
+}
+
+/// A path under this Worker's own host that no route answers (`/__tally/…` is not under
+/// `/v1`, and the assets hold nothing there); the shopper's key is hashed, so no id appears.
+fn cache_url(origin: &str, key: &str) -> String {
+    format!("{origin}/__tally/widget-view/{}", slot_name(key))
+}
