@@ -55,7 +55,11 @@ async function balance() {
 
 before(async () => {
   server = createServer((req, res) => {
-    const body = PAGES[new URL(req.url, "http://x").pathname];
+    const url = new URL(req.url, "http://x");
+    // A page whose server minted the token it renders (the read-your-writes test).
+    const body = url.pathname === "/with-token.html"
+      ? page(wallet(demo.publishable_key, url.searchParams.get("t")))
+      : PAGES[url.pathname];
     res.writeHead(body ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
     res.end(body ?? "not found");
   });
@@ -115,6 +119,38 @@ test("the widget survives the storefront's CSS and never shifts the layout", asy
   assert.equal(Math.round(box.height), 172);
   await p.waitForTimeout(300);
   assert.equal(await p.evaluate(() => window.__cls), 0, "cumulative layout shift");
+  await p.close();
+});
+
+test("after a write, the next page shows it: the widget asks for the version it saw, the token for the merchant's", async () => {
+  const p = await context.newPage();
+  const calls = [];
+  p.on("request", (r) => r.url().includes("/v1/widget") && calls.push(r.url()));
+  await p.goto(`${storefront}/ok.html`);
+  await p.locator("tally-wallet .balance").waitFor({ timeout: 15000 });
+  const slot = `tally.v:${demo.workspace_id}`;
+  const [seen, who] = (await p.evaluate((k) => localStorage.getItem(k), slot)).split("\n");
+  assert.equal(who, demo.customer_id);
+  assert.match(seen, /^[0-9]+$/);
+  // The merchant's backend credits the shopper and mints the next page's token with the
+  // version its write answered.
+  const credit = await fetch(`${EDGE}/v1/customers/${demo.customer_id}/coins/credit`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${demo.secret_key}`, "x-workspace-id": demo.workspace_id,
+               "content-type": "application/json", "idempotency-key": `ryw-${Date.now()}` },
+    body: JSON.stringify({ amount: 7, reason: "Order #2001" }),
+  });
+  assert.equal(credit.status, 200);
+  const { balance: after, version } = await credit.json();
+  assert.ok(version > Number(seen), `${version} after ${seen}`);
+  const t = jwt.sign({ sub: demo.customer_id, v: version, exp: Math.floor(Date.now() / 1000) + 600 }, demo.identity_secret);
+  calls.length = 0;
+  await p.goto(`${storefront}/with-token.html?t=${t}`);
+  const amount = p.locator("tally-wallet .balance");
+  await amount.waitFor({ timeout: 15000 });
+  assert.equal((await amount.evaluate((e) => e.firstChild.textContent)).trim(), after.toLocaleString("en"));
+  assert.ok(calls[0].includes(`&v=${seen}`), `the widget asked for at least ${seen}: ${calls[0]}`);
+  assert.equal((await p.evaluate((k) => localStorage.getItem(k), slot)).split("\n")[0], String(version));
   await p.close();
 });
 

@@ -22,6 +22,9 @@ pub struct Query {
     pub workspace: String,
     pub key: String,
     pub token: String,
+    /// Ask the browser to revalidate its copy (`cache: "no-cache"`): a refresh when the tab
+    /// comes back must show what changed meanwhile.
+    pub revalidate: bool,
 }
 
 fn encode(s: &str) -> String {
@@ -122,6 +125,9 @@ pub async fn fetch_wallet(q: &Query) -> Result<WalletView, Phase> {
     let window = web_sys::window().ok_or(Phase::Unavailable)?;
     let init = RequestInit::new();
     init.set_credentials(RequestCredentials::Omit);
+    if q.revalidate {
+        init.set_cache(web_sys::RequestCache::NoCache);
+    }
     let resp: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
         .await
         .map_err(|_| Phase::Unavailable)?
@@ -144,7 +150,7 @@ pub async fn fetch_wallet(q: &Query) -> Result<WalletView, Phase> {
             let before = JSON::parse(prev).ok().and_then(|p| p.as_f64());
             if who != whose || before.is_none_or(|b| n > b) {
                 if let Ok(n) = JSON::stringify(&v) {
-                    let _ = store(&key, &[String::from(n), who].join("\n"));
+                    let _ = store(&key, &[&*String::from(n), "\n", &who].concat());
                 }
             }
         }

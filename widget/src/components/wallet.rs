@@ -58,7 +58,9 @@ pub fn Wallet(config: &Config) -> Html {
 
     let load = {
         let (state, config, generation) = (state.dispatcher(), config.clone(), generation.clone());
-        Callback::from(move |()| {
+        // `revalidate`: the tab came back, so the browser's copy is asked about (a 304 when
+        // unchanged) rather than reused for its few seconds.
+        Callback::from(move |revalidate: bool| {
             if let Err(msg) = validate(&config) {
                 browser::console_error(&msg);
                 state.dispatch(Action::Failed(Phase::Misconfigured(msg)));
@@ -80,6 +82,7 @@ pub fn Wallet(config: &Config) -> Html {
                 workspace: config.workspace.to_string(),
                 key: config.api_key.to_string(),
                 token: config.token.to_string(),
+                revalidate,
             };
             let (state, generation) = (state.clone(), generation.clone());
             spawn_local(async move {
@@ -97,9 +100,9 @@ pub fn Wallet(config: &Config) -> Html {
     // Load on mount and whenever the attributes change.
     {
         let load = load.clone();
-        use_effect_with(config.clone(), move |_| load.emit(()));
+        use_effect_with(config.clone(), move |_| load.emit(false));
     }
-    use_refresh_on_focus(load.clone());
+    use_refresh_on_focus(load.reform(|()| true));
     use_mark_when_ready(matches!(state.phase, Phase::Ready { .. }));
 
     let tr = &config.tr;
@@ -122,7 +125,7 @@ pub fn Wallet(config: &Config) -> Html {
             notice(
                 tr.t(s::FAILED),
                 false,
-                Some(Callback::from(move |()| load.emit(()))),
+                Some(Callback::from(move |()| load.emit(true))),
                 tr,
             )
         }
