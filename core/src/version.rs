@@ -61,6 +61,14 @@ impl Stored {
     pub const fn serves(&self, min: u64, now: UnixMillis, ttl_ms: i64) -> bool {
         satisfies(self.version, min) && now >= self.stored_at && now - self.stored_at < ttl_ms
     }
+
+    /// Until when an isolate keeps this view after taking it at `now` (from the wallet or the
+    /// data centre's cache): [`MEMORY_TTL_MS`], and never past [`EDGE_TTL_MS`] after the
+    /// wallet answered it, so a copy of a copy is never older than the data centre's own.
+    pub fn memory_until(&self, now: UnixMillis) -> UnixMillis {
+        now.saturating_add(MEMORY_TTL_MS)
+            .min(self.stored_at.saturating_add(EDGE_TTL_MS))
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -157,6 +165,18 @@ mod tests {
         );
         assert!(!s.serves(0, 999, MEMORY_TTL_MS), "stored in the future");
         assert!(s.serves(0, 1_000 + EDGE_TTL_MS - 1, EDGE_TTL_MS));
+    }
+
+    #[test]
+    fn memory_keeps_a_view_two_seconds_but_never_past_its_edge_life() {
+        let fresh = Stored {
+            version: 1,
+            stored_at: 10_000,
+        };
+        assert_eq!(fresh.memory_until(10_000), 10_000 + MEMORY_TTL_MS);
+        // Taken from the data centre's cache 29 s after the wallet answered: 1 s left.
+        assert_eq!(fresh.memory_until(39_000), 10_000 + EDGE_TTL_MS);
+        assert_eq!(fresh.memory_until(20_000), 20_000 + MEMORY_TTL_MS);
     }
 
     #[test]

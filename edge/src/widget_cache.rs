@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use tally_core::cache::Lru;
 use tally_core::key::Environment;
 use tally_core::time::UnixMillis;
-use tally_core::version::{slot_name, Stored, EDGE_TTL_MS, MEMORY_TTL_MS};
+use tally_core::version::{slot_name, Stored, EDGE_TTL_MS};
 use worker::{Cache, Context, Headers, Response};
 
 /// Views an isolate keeps: a few kilobytes each.
@@ -57,10 +57,11 @@ impl Slot {
         }
     }
 
-    /// The isolate's copy (its JSON), when new and fresh enough.
+    /// The isolate's copy (its JSON), when new enough; the LRU has already dropped it when
+    /// its time in memory is up (see [`Slot::keep`]).
     pub(crate) fn memory(&self, min: u64, now: UnixMillis) -> Option<String> {
         let entry = MEMORY.with(|m| m.borrow_mut().get(&self.key, now))?;
-        (entry.shows == self.shows && entry.stored.serves(min, now, MEMORY_TTL_MS))
+        (entry.shows == self.shows && entry.stored.serves(min, now, EDGE_TTL_MS))
             .then_some(entry.body)
     }
 
@@ -82,7 +83,7 @@ impl Slot {
             return None;
         }
         let body = r.text().await.ok()?;
-        self.keep(&body, stored);
+        self.keep(&body, stored, now);
         Some(body)
     }
 
@@ -93,7 +94,7 @@ impl Slot {
             version,
             stored_at: now,
         };
-        self.keep(body, stored);
+        self.keep(body, stored, now);
         let (url, body, shows) = (self.url.clone(), body.to_owned(), self.shows);
         ctx.wait_until(async move {
             let headers = Headers::new();
@@ -113,13 +114,14 @@ impl Slot {
         });
     }
 
-    fn keep(&self, body: &str, stored: Stored) {
+    /// Into this isolate's memory (`Stored::memory_until`).
+    fn keep(&self, body: &str, stored: Stored, now: UnixMillis) {
         let entry = Entry {
             body: body.to_owned(),
             stored,
             shows: self.shows,
         };
-        let expires = stored.stored_at.saturating_add(MEMORY_TTL_MS);
+        let expires = stored.memory_until(now);
         MEMORY.with(|m| m.borrow_mut().put(self.key.clone(), entry, expires));
     }
 }
