@@ -262,36 +262,26 @@ fn SettingsForm(props: &SettingsProps) -> Html {
     let draft = use_state(|| (*props.settings).clone());
     let said = use_state(String::new);
     let busy = use_state(|| false);
-    let toggle = |apply: fn(&mut Settings, bool)| {
+    // Every field edits the draft the same way: `apply` gets the field's value and, for a
+    // checkbox, whether it is ticked.
+    let edit = |apply: fn(&mut Settings, String, bool)| {
         let draft = draft.clone();
         Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+            let field = e
+                .target_dyn_into::<HtmlInputElement>()
+                .map(|i| (i.value(), i.checked()))
+                .or_else(|| {
+                    e.target_dyn_into::<HtmlSelectElement>()
+                        .map(|s| (s.value(), false))
+                });
+            if let Some((value, ticked)) = field {
                 let mut next = (*draft).clone();
-                apply(&mut next, input.checked());
+                apply(&mut next, value, ticked);
                 draft.set(next);
             }
         })
     };
-    let on_label = {
-        let draft = draft.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                let mut next = (*draft).clone();
-                next.coins.label = input.value();
-                draft.set(next);
-            }
-        })
-    };
-    let on_currency = {
-        let draft = draft.clone();
-        Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-                let mut next = (*draft).clone();
-                next.cashback.currency = select.value();
-                draft.set(next);
-            }
-        })
-    };
+    let on_label = edit(|s, label, _| s.coins.label = label).reform(Event::from);
     let onsubmit = {
         let (draft, said, busy, csrf, env) = (
             draft.clone(),
@@ -336,11 +326,11 @@ fn SettingsForm(props: &SettingsProps) -> Html {
         <form class="settings" {onsubmit}>
             <fieldset class="setting" disabled={!props.manage}>
                 <legend>{ format!("Programs ({})", props.env.label()) }</legend>
-                <label><input type="checkbox" checked={d.coins.enabled} onchange={toggle(|s, on| s.coins.enabled = on)} />
+                <label><input type="checkbox" checked={d.coins.enabled} onchange={edit(|s, _, on| s.coins.enabled = on)} />
                     { " Coins" }<small>{ "Points shoppers earn and spend; the balance the widget shows." }</small></label>
-                <label><input type="checkbox" checked={d.stamps.enabled} onchange={toggle(|s, on| s.stamps.enabled = on)} />
+                <label><input type="checkbox" checked={d.stamps.enabled} onchange={edit(|s, _, on| s.stamps.enabled = on)} />
                     { " Stamp cards" }<small>{ "Cards that fill with stamps and earn a reward when full." }</small></label>
-                <label><input type="checkbox" checked={d.cashback.enabled} onchange={toggle(|s, on| s.cashback.enabled = on)} />
+                <label><input type="checkbox" checked={d.cashback.enabled} onchange={edit(|s, _, on| s.cashback.enabled = on)} />
                     { " Cashback" }<small>{ "Money back in one currency, credited and redeemed by your backend." }</small></label>
             </fieldset>
             <fieldset disabled={!props.manage}>
@@ -349,7 +339,7 @@ fn SettingsForm(props: &SettingsProps) -> Html {
                 <input id="program-coin-label" value={d.coins.label.clone()} oninput={on_label} required=true maxlength="40" aria-describedby="program-coin-label-hint" />
                 <p class="hint" id="program-coin-label-hint">{ "Beans, points, stars… The same in test and production." }</p>
                 <label for="program-currency">{ "Cashback currency" }</label>
-                <select id="program-currency" onchange={on_currency} aria-describedby="program-currency-hint">
+                <select id="program-currency" onchange={edit(|s, code, _| s.cashback.currency = code)} aria-describedby="program-currency-hint">
                     { for Currency::all_codes().into_iter().map(|code| html! {
                         <option value={code} selected={d.cashback.currency == code}>{ code }</option>
                     }) }
