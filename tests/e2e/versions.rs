@@ -115,6 +115,76 @@ fn every_write_answers_a_higher_version_and_the_widget_reads_it_back() {
     assert_eq!(seen.body["cashback"]["balance_minor"], 125, "{}", seen.text);
 }
 
+/// The wallet keeps its last view in memory (no SQL for a repeated read); whatever else it
+/// is asked, a write of any kind, a failed write or a profile change, the next view is read
+/// again. `v` above any version sends each read past the Worker's tiers to the wallet.
+#[test]
+fn the_wallets_own_copy_of_a_view_never_outlives_a_request_to_it() {
+    let cid = unique("wallet-copy");
+    let token = world().token_for(&cid, 600);
+    let from_wallet = || {
+        let a = widget(&token, Some("999999999999999"));
+        assert_eq!(a.status, 200, "{}", a.text);
+        assert_eq!(a.header("x-tally-cache"), Some("wallet"));
+        a
+    };
+    // The first read registers the shopper's referral code after it (a write of its own).
+    assert_eq!(from_wallet().body["coins"]["balance"], 0);
+    let settled = from_wallet();
+    assert_eq!(
+        from_wallet().body,
+        settled.body,
+        "read again, the same view"
+    );
+
+    write(
+        &format!("/v1/customers/{cid}/coins/credit"),
+        &unique("c"),
+        json!({"amount": 7}),
+    );
+    let credited = from_wallet();
+    assert_eq!(credited.body["coins"]["balance"], 7, "{}", credited.text);
+
+    // A debit refused for want of coins changes nothing, and the view says so.
+    world()
+        .server(
+            "POST",
+            &format!("/v1/customers/{cid}/coins/debit"),
+            &[("Idempotency-Key", &unique("d"))],
+            Some(&json!({"amount": 100})),
+        )
+        .assert_error(409, "insufficient_balance");
+    let refused = from_wallet();
+    assert_eq!(refused.body["coins"]["balance"], 7);
+    assert_eq!(version(&refused), version(&credited));
+
+    let named = world().server(
+        "PUT",
+        &format!("/v1/customers/{cid}"),
+        &[],
+        Some(&json!({"name": "Ada"})),
+    );
+    assert_eq!(named.status, 200, "{}", named.text);
+    let renamed = from_wallet();
+    assert_eq!(renamed.body["customer"]["name"], "Ada", "{}", renamed.text);
+    assert!(
+        version(&renamed) > version(&credited),
+        "a new name is a write"
+    );
+
+    write(
+        &format!("/v1/customers/{cid}/stamps/add"),
+        &unique("s"),
+        json!({"card_id": CARD, "count": 3}),
+    );
+    let stamped = from_wallet();
+    let card = stamped.body["stamps"]
+        .as_array()
+        .and_then(|cards| cards.iter().find(|c| c["card_id"] == CARD))
+        .unwrap_or_else(|| panic!("no {CARD} in {}", stamped.text));
+    assert_eq!(card["count"], 3, "{}", stamped.text);
+}
+
 #[test]
 fn concurrent_writes_each_get_their_own_version_and_a_reader_never_goes_back() {
     let cid = unique("ryw-race");

@@ -18,7 +18,7 @@
 //! `X-Wallet-Version`. A replayed write changes nothing and answers the current version,
 //! which is at least the one its first answer carried.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -256,12 +256,21 @@ struct WireError {
 }
 
 /// One shopper's wallet.
+///
+/// The object is the only writer of its storage, so while it stays in memory it keeps the
+/// answers every widget read asks for: its version, and the last `View` it encoded until
+/// any other request. A warm wallet answers a read without a single SQL statement.
 #[durable_object]
 pub struct Wallet {
     sql: SqlStorage,
     /// Whether the request being applied wrote anything (every write goes through `exec`
     /// or `ensure_profile`, which set it).
     wrote: Cell<bool>,
+    /// The stored version, once read or written by this instance.
+    version: Cell<Option<i64>>,
+    /// `(customer id asked, encoded answer)` of the last `View`; dropped by any other
+    /// request, whatever its outcome, before it runs.
+    view: RefCell<Option<(String, String)>>,
 }
 
 impl DurableObject for Wallet {
@@ -275,6 +284,8 @@ impl DurableObject for Wallet {
         let wallet = Wallet {
             sql,
             wrote: Cell::new(false),
+            version: Cell::new(None),
+            view: RefCell::new(None),
         };
         if let Err(e) = wallet.add_email_column() {
             worker::console_error!("wallet schema: {e}");
@@ -290,13 +301,20 @@ impl DurableObject for Wallet {
         // Everything from here to the response is synchronous: one critical section.
         self.wrote.set(false);
         let result = match op {
-            Ok(op) => self.apply(op),
+            Ok(WalletOp::View(View { customer_id })) => self.cached_view(customer_id),
+            Ok(op) => {
+                self.view.take();
+                self.apply(op)
+            }
             Err(e) => {
                 worker::console_error!("bad wallet request: {e}");
                 Err(ApiError::new(ErrorCode::Internal))
             }
         };
-        let result = result.and_then(|text| Ok((text, self.settle_version()?)));
+        // Settled even when the request failed after a statement wrote, so the version
+        // never stays behind the rows.
+        let version = self.settle_version();
+        let result = result.and_then(|text| Ok((text, version?)));
         Ok(match result {
             Ok((text, version)) => {
                 let mut r = respond::json_text(200, text);
@@ -357,13 +375,30 @@ impl Wallet {
         let sql = if self.wrote.replace(false) {
             "INSERT INTO meta (id, version) VALUES (1, 1) \
              ON CONFLICT (id) DO UPDATE SET version = version + 1 RETURNING version AS n"
+        } else if let Some(v) = self.version.get() {
+            return Ok(v);
         } else {
             "SELECT COALESCE((SELECT version FROM meta WHERE id = 1), 0) AS n"
         };
         let rows: Vec<CountRow> = self.rows(sql, vec![])?;
-        rows.first()
+        let v = rows
+            .first()
             .map(|r| r.n)
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal))
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal))?;
+        self.version.set(Some(v));
+        Ok(v)
+    }
+
+    /// A `View`, from memory when nothing was asked of the wallet since the last one.
+    fn cached_view(&self, customer_id: String) -> Result<String, ApiError> {
+        if let Some((asked, text)) = &*self.view.borrow() {
+            if *asked == customer_id {
+                return Ok(text.clone());
+            }
+        }
+        let text = encode::<View>(&self.view(&customer_id)?)?;
+        *self.view.borrow_mut() = Some((customer_id, text.clone()));
+        Ok(text)
     }
 
     fn apply(&self, op: WalletOp) -> Result<String, ApiError> {
