@@ -3,11 +3,12 @@
 #  1. The verifier's decision for a cached key (criterion, native).
 #  2. The storefront widget's navigation-to-balance time (headless Chromium, idle server).
 #  3. Bounded load runs (wrk, 10 s each, 127.0.0.1) against the release Worker under
-#     wrangler dev, with workerd and wrk pinned to different cores: /v1/widget answered by
-#     each tier (memory, Cache API, wallet) and a mixed run (10,000 shoppers, Zipf-like page
-#     views, 5 % writes), as a ratio of /v1/health, with the CPU milliseconds per request of
-#     the Worker's own workerd processes (scripts/bench_widget.py). Each request carries its
-#     own CF-Connecting-IP, as many shoppers would.
+#     wrangler dev (--log-level warn), the Worker's own workerd alone on one core and wrk on
+#     the other: /v1/widget answered by each tier (memory, Cache API, wallet) and a mixed run
+#     (10,000 shoppers, Zipf-like page views, 5 % writes), each as a ratio of a /v1/health
+#     run right before it, with the CPU milliseconds per request of the Worker's own workerd
+#     (scripts/bench_widget.py). Each request carries its own CF-Connecting-IP, as many
+#     shoppers would.
 #  4. What a deploy uploads and the size budgets: the widget transfer and the dashboard first
 #     load (brotli), and the Worker
 #     upload (gzip), as scripts/deploy-check.mjs reports them (make test enforces them).
@@ -30,7 +31,7 @@ BASE="http://127.0.0.1:$PORT"
 export DEMO_STATE="$STATE/demo.json"
 trap 'stop_worker; rm -rf "$STATE"' EXIT
 prepare_state "$STATE" "$BASE"
-start_worker "$PORT" "$STATE" "$STATE/wrangler.log"
+WRANGLER_DEV_FLAGS="--log-level warn" start_worker "$PORT" "$STATE" "$STATE/wrangler.log"
 seed_tool finish --state "$DEMO_STATE" --base-url "$BASE" >/dev/null
 
 say "2/4 Storefront widget: time to balance (idle server)"

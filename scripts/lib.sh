@@ -52,7 +52,8 @@ prepare_state() {
 }
 
 # start_worker PORT STATE_DIR LOG: runs `wrangler dev` (which builds the Worker) in its own
-# process group and waits for /v1/health. Sets WORKER_PGID.
+# process group and waits for /v1/health. Sets WORKER_PGID. WRANGLER_DEV_FLAGS adds flags
+# (`make bench`: `--log-level warn`, no per-request log line through wrangler's node process).
 start_worker() {
   local port="$1" dir="$2" log="$3"
   say "Building the widget, the Worker (${TALLY_BUILD:-release} build) and the assets"
@@ -63,7 +64,7 @@ start_worker() {
   # are the deployed ones plus the demo storefront (build/assets-dev, scripts/assets.mjs).
   setsid wrangler dev --ip 127.0.0.1 --port "$port" --persist-to "$dir/wrangler" \
     --assets "$ROOT/build/assets-dev" \
-    --show-interactive-dev-session=false --test-scheduled >"$log" 2>&1 < /dev/null &
+    --show-interactive-dev-session=false --test-scheduled ${WRANGLER_DEV_FLAGS:-} >"$log" 2>&1 < /dev/null &
   WORKER_PID=$!
   # A background job of a script is not a group leader, so setsid does not fork: the
   # process keeps its pid, which is now also its group id. Confirm it from /proc.
