@@ -219,11 +219,11 @@ for w in weights:
 cdf[-1] = 1.0
 mixed = script("mixed", [widget_path(f"bench-{i}") for i in range(1, SHOPPERS + 1)], cdf, 0.05)
 
-# Warm-ups, five seconds each for the health, keyed and memory paths (with two seconds, the
-# first memory run after wrangler started was at 68 % of health, later ones 80-94 %); right before the edge run, its 600 views into
-# the Cache API (a pass in turn, so they are seconds old when the run starts, well within
-# their 30 s). Each run is paired with a health run right before it: the ratios compare runs
-# seconds apart, not minutes (the machine's speed drifts by a fifth between runs).
+# Warm-ups, five seconds each for the health, keyed and memory paths (the JIT's code); right
+# before the edge run, its 600 views into the Cache API (a pass in turn, so they are seconds
+# old when the run starts, well within their 30 s). Each run is paired with a health run right
+# before it: the ratios compare runs seconds apart, not minutes (the machine's speed drifts by
+# a fifth between runs).
 for lua in (health, keyed, memory):
     wrk(lua, 5, 4)
 rows = []
