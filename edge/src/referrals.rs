@@ -22,8 +22,10 @@ struct Owner {
 }
 
 /// Registers (or finds) the customer's code: a random one, unique in the workspace and
-/// environment. Concurrent callers converge on the first row written (the customer has a
-/// unique index, so a second code for them is ignored).
+/// environment, in one D1 round trip per try (a batch: insert unless the customer or the code
+/// has a row, then read the customer's row). Concurrent callers converge on the first row
+/// written (the customer has a unique index, so a second code for them is ignored); a try
+/// whose random code another customer holds reads nothing and draws again.
 pub(crate) async fn register_code(
     env: &Env,
     workspace_id: &str,
@@ -32,34 +34,33 @@ pub(crate) async fn register_code(
     now: UnixMillis,
 ) -> Result<String, Failure> {
     let db = store::db(env)?;
-    let find = || async {
-        store::first::<CodeRow>(
-            &db,
-            "SELECT code FROM referral_codes WHERE workspace_id = ?1 AND environment = ?2 AND customer_id = ?3",
-            &[Arg::Text(workspace_id), Arg::Text(environment.as_str()), Arg::Text(customer_id)],
-        )
-        .await
-    };
-    if let Some(row) = find().await? {
-        return Ok(row.code);
-    }
     for _ in 0..ATTEMPTS {
         let code = referral::random_code(&mut PlatformRng);
-        store::stmt(
+        let args = [
+            Arg::Text(workspace_id),
+            Arg::Text(environment.as_str()),
+            Arg::Text(customer_id),
+            Arg::Text(&code),
+            Arg::Int(now),
+        ];
+        let insert = store::stmt(
             &db,
-            "INSERT OR IGNORE INTO referral_codes (workspace_id, environment, code, customer_id, created_at) \
+            "INSERT OR IGNORE INTO referral_codes (workspace_id, environment, customer_id, code, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            &[
-                Arg::Text(workspace_id),
-                Arg::Text(environment.as_str()),
-                Arg::Text(&code),
-                Arg::Text(customer_id),
-                Arg::Int(now),
-            ],
-        )?
-        .run()
-        .await?;
-        if let Some(row) = find().await? {
+            &args,
+        )?;
+        let select = store::stmt(
+            &db,
+            "SELECT code FROM referral_codes WHERE workspace_id = ?1 AND environment = ?2 AND customer_id = ?3",
+            &args[..3],
+        )?;
+        let results = db.batch(vec![insert, select]).await?;
+        let row = results
+            .get(1)
+            .map(|r| r.results::<CodeRow>())
+            .transpose()?
+            .and_then(|rows| rows.into_iter().next());
+        if let Some(row) = row {
             return Ok(row.code);
         }
     }

@@ -551,6 +551,35 @@ fn referral_codes_are_random_not_derived_from_the_customer() {
     assert_eq!(again.body["code"], code);
 }
 
+/// A shopper's first page views often arrive together (the widget on several tabs): every
+/// one of them shows the same code, and D1 holds one code for the shopper.
+#[test]
+fn concurrent_first_reads_register_one_referral_code() {
+    let w = world();
+    let cid = unique("ref-race");
+    let n = 8;
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(n));
+    let readers: Vec<_> = (0..n)
+        .map(|_| {
+            let (cid, barrier) = (cid.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                let a = world().server("GET", &format!("/v1/customers/{cid}/referral"), &[], None);
+                assert_eq!(a.status, 200, "{}", a.text);
+                a.body["code"].as_str().unwrap().to_owned()
+            })
+        })
+        .collect();
+    let codes: Vec<String> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+    assert!(codes.iter().all(|c| *c == codes[0]), "{codes:?}");
+    let rows = w.d1(&format!(
+        "SELECT code FROM referral_codes WHERE workspace_id = '{}' AND customer_id = '{cid}'",
+        w.demo.workspace_id
+    ));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["code"], codes[0].as_str());
+}
+
 #[test]
 fn production_webhooks_must_name_a_public_host() {
     let w = world();
