@@ -17,11 +17,10 @@
 //! (`tally_core::stats::Rollup`) in the same D1 batch as their rows.
 
 use std::cell::{Cell, RefCell};
-
 use std::time::Duration;
+
 use tally_core::stats::{self, Metric, Rollup};
 use tally_core::time::UnixMillis;
-
 use worker::{Context, Delay, Env};
 
 use crate::store::{self, Arg};

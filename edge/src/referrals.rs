@@ -54,13 +54,7 @@ pub(crate) async fn register_code(
             "SELECT code FROM referral_codes WHERE workspace_id = ?1 AND environment = ?2 AND customer_id = ?3",
             &args[..3],
         )?;
-        let results = db.batch(vec![insert, select]).await?;
-        let row = results
-            .get(1)
-            .map(|r| r.results::<CodeRow>())
-            .transpose()?
-            .and_then(|rows| rows.into_iter().next());
-        if let Some(row) = row {
+        if let Some(row) = store::write_then_first::<CodeRow>(&db, insert, select).await? {
             return Ok(row.code);
         }
     }
@@ -130,11 +124,7 @@ pub(crate) async fn record(
          WHERE workspace_id = ?1 AND environment = ?2 AND referee_id = ?3",
         &args[..3],
     )?;
-    let results = db.batch(vec![insert, select]).await?;
-    let row: Option<Applied> = results
-        .get(1)
-        .map(|r| r.results::<Applied>())
-        .transpose()?
-        .and_then(|rows| rows.into_iter().next());
-    row.ok_or_else(|| ErrorCode::Internal.into())
+    store::write_then_first::<Applied>(&db, insert, select)
+        .await?
+        .ok_or_else(|| ErrorCode::Internal.into())
 }

@@ -70,6 +70,21 @@ pub(crate) async fn first<T: DeserializeOwned>(
     Ok(stmt(db, sql, args)?.first(None).await?)
 }
 
+/// Runs `write`, then `read` in the same D1 batch (one round trip, one transaction), and
+/// answers the first row `read` finds: "insert unless present, then the row that is there".
+pub(crate) async fn write_then_first<T: DeserializeOwned>(
+    db: &D1Database,
+    write: D1PreparedStatement,
+    read: D1PreparedStatement,
+) -> Result<Option<T>, Failure> {
+    let results = db.batch(vec![write, read]).await?;
+    Ok(results
+        .get(1)
+        .map(|r| r.results::<T>())
+        .transpose()?
+        .and_then(|rows| rows.into_iter().next()))
+}
+
 /// Every row of a query.
 pub(crate) async fn all<T: DeserializeOwned>(
     db: &D1Database,
