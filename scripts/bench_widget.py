@@ -15,7 +15,9 @@ with a health run right before it. Runs:
   memory   one shopper read again and again: the isolate's memory answers
   edge     600 shoppers in turn, each read every few seconds: past its 2 s in memory, so the
            Cache API answers
-  wallet   one shopper with v above any cached version: the wallet object answers
+  wallet   one shopper with v above any cached version: the wallet object answers, awake
+  cold     the mixed run's shoppers from its tail (the least browsing) in turn, each one's
+           view minutes old: the wallet object answers, woken from eviction first
   mixed    10,000 shoppers, page views drawn Zipf-like (s = 1.1), 5 % coin credits, at steady
            state: a live store's shoppers already have their wallets and referral codes, and
            its caches hold the views of the last half minute. So before it, every shopper's
@@ -24,7 +26,8 @@ with a health run right before it. Runs:
            then the measured run. A shopper's very first view costs more (the wallet object
            created, the referral code registered): that is the wallet run's kind of request
 
-RUNS=memory,mixed (say) runs only those, each with its health run.
+Each run comes right after its own health run; the memory run, whose figure is a goal, as three
+such pairs, the median one reported. RUNS=memory,mixed (say) runs only those.
 
 Usage: bench_widget.py <demo.json> <wrangler pgid> <duration seconds> <connections>
 """
@@ -258,6 +261,9 @@ cdf[-1] = 1.0
 mixed_paths = [widget_path(f"bench-{i}") for i in range(1, SHOPPERS + 1)]
 mixed = script("mixed", mixed_paths, cdf, 0.05)
 mixed_warm_up = script("mixed-warm-up", mixed_paths, cdf, 0.05, seed=7)
+# The first views go in the order of `first_views` (the tail first), so the tail's are the
+# oldest when this run starts.
+cold = script("cold", mixed_paths[::-1])
 
 # Warm-ups, five seconds each for the health, keyed and memory paths (the JIT's code); right
 # before the edge run, its 600 views into the Cache API (a pass in turn, so they are seconds
@@ -268,10 +274,22 @@ for lua in (health, keyed, memory):
     wrk(lua, 5, 4)
 rows = []
 only = os.environ.get("RUNS", "").split(",") if os.environ.get("RUNS") else None
-for name, lua in [("keyed", keyed), ("memory", memory), ("edge", edge), ("wallet", wallet), ("mixed", mixed)]:
+# The memory run is the goal's figure and the machine's speed drifts between runs: three
+# health-and-memory pairs, the median one reported.
+MEMORY_PAIRS = 3
+primed = False
+for name, lua in [
+    ("keyed", keyed),
+    ("memory", memory),
+    ("edge", edge),
+    ("wallet", wallet),
+    ("cold", cold),
+    ("mixed", mixed),
+]:
     if only and name not in only:
         continue
-    if name == "mixed":
+    if name in ("cold", "mixed") and not primed:
+        primed = True
         os.sched_setaffinity(0, {0})
         started = time.monotonic()
         failed = first_views(mixed_paths)
@@ -279,12 +297,23 @@ for name, lua in [("keyed", keyed), ("memory", memory), ("edge", edge), ("wallet
             f"    mixed: {SHOPPERS} shoppers' first page views in {time.monotonic() - started:.0f} s"
             + (f" ({failed} not 200)" if failed else "")
         )
-    h = run("health", health)
-    if name == "edge":
-        wrk(edge, 10, 8)
-    if name == "mixed":
-        wrk(mixed_warm_up, 10)
-    rows.append((h, run(name, lua)))
+    pairs = []
+    for _ in range(MEMORY_PAIRS if name == "memory" else 1):
+        h = run("health", health)
+        if name == "edge":
+            wrk(edge, 10, 8)
+        if name == "mixed":
+            wrk(mixed_warm_up, 10)
+        pairs.append((h, run(name, lua)))
+    # The goal's run: the pair whose CPU ratio is the median of its pairs.
+    pairs.sort(key=lambda p: p[0]["cpu_ms"] / p[1]["cpu_ms"])
+    rows.append(pairs[len(pairs) // 2])
+    if len(pairs) > 1:
+        print(
+            f"    {name}: {len(pairs)} pairs, CPU vs health "
+            + ", ".join(f"{h['cpu_ms'] / r['cpu_ms']:.1%}" for h, r in pairs)
+            + "; the median pair below"
+        )
 print(
     "    run      req/s  its health  req/s vs health  CPU ms/req  CPU vs health  proxy ms/req"
     "   p50 ms   p99 ms  non-2xx  answered by"

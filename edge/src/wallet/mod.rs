@@ -78,7 +78,15 @@ CREATE TABLE IF NOT EXISTS meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   version INTEGER NOT NULL CHECK (version >= 0)
 );
+CREATE TABLE IF NOT EXISTS schema_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  v INTEGER NOT NULL
+);
 ";
+
+/// The version of [`SCHEMA`], `programs::SCHEMA` and the steps of `Wallet::migrate`
+/// together: one more with any change to them, so every wallet applies it once on waking.
+const SCHEMA_VERSION: i64 = 1;
 
 /// The header that carries the version an answer reflects.
 const VERSION_HEADER: &str = "x-wallet-version";
@@ -275,20 +283,16 @@ pub struct Wallet {
 
 impl DurableObject for Wallet {
     fn new(state: State, _env: Env) -> Self {
-        let sql = state.storage().sql();
-        for schema in [SCHEMA, programs::SCHEMA] {
-            if let Err(e) = sql.exec(schema, None) {
-                worker::console_error!("wallet schema: {e}");
-            }
-        }
         let wallet = Wallet {
-            sql,
+            sql: state.storage().sql(),
             wrote: Cell::new(false),
             version: Cell::new(None),
             view: RefCell::new(None),
         };
-        if let Err(e) = wallet.add_email_column() {
-            worker::console_error!("wallet schema: {e}");
+        // A wallet wakes on every read after an eviction: one statement when its schema is
+        // current, instead of the dozen or so `IF NOT EXISTS` of the whole schema.
+        if wallet.schema_version() < SCHEMA_VERSION {
+            wallet.migrate();
         }
         wallet
     }
@@ -632,6 +636,38 @@ impl Wallet {
         rows.truncate(limit as usize);
         let next_before = if more { rows.last().map(seq) } else { None };
         Ok((rows, next_before))
+    }
+
+    /// The schema this wallet's storage has: 0 for a new wallet and for one made before the
+    /// schema was versioned (the table is not there, so the statement fails).
+    fn schema_version(&self) -> i64 {
+        self.sql
+            .exec("SELECT v AS n FROM schema_version WHERE id = 1", None)
+            .and_then(|c| c.to_array::<CountRow>())
+            .ok()
+            .and_then(|rows| rows.first().map(|r| r.n))
+            .unwrap_or(0)
+    }
+
+    /// Brings the storage to [`SCHEMA_VERSION`]: every step is idempotent, so a wallet of any
+    /// earlier schema (or none) ends the same.
+    fn migrate(&self) {
+        for schema in [SCHEMA, programs::SCHEMA] {
+            if let Err(e) = self.sql.exec(schema, None) {
+                worker::console_error!("wallet schema: {e}");
+                return;
+            }
+        }
+        let done = self.add_email_column().and_then(|()| {
+            self.exec(
+                "INSERT INTO schema_version (id, v) VALUES (1, ?) \
+                 ON CONFLICT (id) DO UPDATE SET v = excluded.v",
+                vec![SCHEMA_VERSION.into()],
+            )
+        });
+        if let Err(e) = done {
+            worker::console_error!("wallet schema: {e:?}");
+        }
     }
 
     /// Wallets created before members had an email gain the column on first use.
