@@ -349,14 +349,20 @@ struct EntryRow {
     created_at: i64,
 }
 
+/// `Wallet::view`'s first statement: the profile's columns are null before the profile
+/// exists.
 #[derive(Deserialize)]
-struct ProfileRow {
-    customer_id: String,
+struct ViewRow {
+    customer_id: Option<String>,
     name: Option<String>,
     email: Option<String>,
     referral_code: Option<String>,
-    created_at: i64,
-    updated_at: i64,
+    created_at: Option<i64>,
+    updated_at: Option<i64>,
+    referral_count: i64,
+    balance: i64,
+    cashback: i64,
+    version: i64,
 }
 
 #[derive(Deserialize)]
@@ -682,31 +688,42 @@ impl Wallet {
         Ok(())
     }
 
+    /// Everything a widget shows, in two statements (the stamp cards are the second): a
+    /// wallet that just woke answers its first read with little more than that. The
+    /// version is read in the same statement and kept.
     fn view(&self, customer_id: &str) -> Result<WalletView, ApiError> {
-        let profile: Option<ProfileRow> = self
-            .rows(
-                "SELECT customer_id, name, email, referral_code, created_at, updated_at FROM profile WHERE id = 1",
+        let row = self
+            .rows::<ViewRow>(
+                "SELECT p.customer_id, p.name, p.email, p.referral_code, p.created_at, p.updated_at, \
+                   (SELECT COUNT(*) FROM referrals) AS referral_count, \
+                   COALESCE((SELECT balance_after FROM entries ORDER BY seq DESC LIMIT 1), 0) AS balance, \
+                   COALESCE((SELECT balance_after FROM cashback_entries ORDER BY seq DESC LIMIT 1), 0) AS cashback, \
+                   COALESCE((SELECT version FROM meta WHERE id = 1), 0) AS version \
+                 FROM (SELECT 1) LEFT JOIN profile p ON p.id = 1",
                 vec![],
             )?
             .into_iter()
-            .next();
-        let count: Vec<CountRow> = self.rows("SELECT COUNT(*) AS n FROM referrals", vec![])?;
+            .next()
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal))?;
+        if self.version.get().is_none() {
+            self.version.set(Some(row.version));
+        }
         Ok(WalletView {
-            balance: self.balance(&Ledger::Coins)?,
-            cashback: self.balance(&Ledger::Cashback(String::new()))?,
+            balance: row.balance,
+            cashback: row.cashback,
             stamps: self.all_progress()?,
-            referral_code: profile.as_ref().and_then(|p| p.referral_code.clone()),
-            referral_count: count.first().map_or(0, |r| r.n),
-            customer: profile.map(|p| Customer {
-                id: if p.customer_id.is_empty() {
+            referral_code: row.referral_code,
+            referral_count: row.referral_count,
+            customer: row.customer_id.map(|id| Customer {
+                id: if id.is_empty() {
                     customer_id.to_owned()
                 } else {
-                    p.customer_id
+                    id
                 },
-                name: p.name,
-                email: p.email,
-                created_at: rfc3339(p.created_at),
-                updated_at: rfc3339(p.updated_at),
+                name: row.name,
+                email: row.email,
+                created_at: rfc3339(row.created_at.unwrap_or(0)),
+                updated_at: rfc3339(row.updated_at.unwrap_or(0)),
             }),
         })
     }
