@@ -3,7 +3,8 @@
 # tokens, both route tables, step 0's URL scan, webhook signatures and the ledger's plan.
 # Each target runs FUZZ_SECONDS (default 60; `make test` runs 5 as a smoke test), with debug
 # assertions on, so an arithmetic overflow is a finding too. Prints executions and findings
-# per target; a finding fails the run and leaves its input in fuzz/artifacts/<target>/.
+# per target; a finding fails the run and leaves its input in fuzz/artifacts/<target>/ (once
+# fixed, it goes to fuzz/regressions/<target>/, which every run reads first).
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT/fuzz"
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
@@ -14,7 +15,10 @@ for target in $(cargo +nightly fuzz list); do
   say "Fuzzing $target for ${SECONDS_EACH} s"
   mkdir -p "corpus/$target"
   log="$(mktemp)"
-  if cargo +nightly fuzz run --debug-assertions "$target" "corpus/$target" -- \
+  # fuzz/regressions/<target>/: inputs of past findings, committed, run first every time.
+  seeds=()
+  [ -d "regressions/$target" ] && seeds=("regressions/$target")
+  if cargo +nightly fuzz run --debug-assertions "$target" "corpus/$target" "${seeds[@]}" -- \
        -max_total_time="$SECONDS_EACH" -print_final_stats=1 >"$log" 2>&1; then
     runs="$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)"
     cover="$(grep -Eo 'cov: [0-9]+' "$log" | tail -1)"
