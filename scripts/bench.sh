@@ -4,9 +4,10 @@
 #  2. The storefront widget's navigation-to-balance time (headless Chromium, idle server).
 #  3. Bounded load runs (wrk, 10 s each, 127.0.0.1) against the release Worker under
 #     wrangler dev (--log-level warn), the Worker's own workerd alone on one core and wrk on
-#     the other: /v1/widget answered by each tier (memory, Cache API, wallet) and a mixed run
-#     (10,000 shoppers, Zipf-like page views, 5 % writes), each as a ratio of a /v1/health
-#     run right before it, with the CPU milliseconds per request of the Worker's own workerd
+#     the other: /v1/widget answered by each tier (memory, Cache API, an awake wallet, wallets
+#     woken from eviction) and a mixed run at steady state (10,000 shoppers who already have
+#     wallets, Zipf-like page views, 5 % writes, after a warm-up), each as a ratio of a
+#     /v1/health run right before it, with the CPU milliseconds per request of the Worker's own workerd
 #     (scripts/bench_widget.py). Each request carries its own CF-Connecting-IP, as many
 #     shoppers would.
 #  4. What a deploy uploads and the size budgets: the widget transfer and the dashboard first
