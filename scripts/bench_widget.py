@@ -6,8 +6,7 @@ the Worker's own (its isolates, its Durable Objects, and the local D1, Cache API
 limiters) and a proxy in front of it that production does not have. The Worker's own process
 runs alone on core 1; wrk, the proxy and node share core 0. CPU per request is the Worker
 process's utime + stime (/proc/<pid>/stat) over the requests served, so it is the Worker's
-own cost; the proxy's is printed beside it. Each run is bounded (DURATION seconds) and paired
-with a health run right before it. Runs:
+own cost; the proxy's is printed beside it. Each run is bounded (DURATION seconds). Runs:
 
   health   GET /v1/health
   keyed    GET /v1/cards with the publishable key: the verifier, rate limits and request log
@@ -24,10 +23,11 @@ with a health run right before it. Runs:
            first page view once (their wallet and code made; not measured), then 10 s of the
            same traffic drawn with another random seed (the caches filled; not measured),
            then the measured run. A shopper's very first view costs more (the wallet object
-           created, the referral code registered): that is the wallet run's kind of request
+           created, the referral code registered): its CPU is printed with the first views
 
-Each run comes right after its own health run; the memory run, whose figure is a goal, as three
-such pairs, the median one reported. RUNS=memory,mixed (say) runs only those.
+Each run follows its own health run (the mixed run with its warm-up between them); the memory
+run, whose figure is a goal, as three such pairs, the median one reported. RUNS=memory,mixed
+(say) runs only those.
 
 Usage: bench_widget.py <demo.json> <wrangler pgid> <duration seconds> <connections>
 """
