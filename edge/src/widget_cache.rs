@@ -12,15 +12,32 @@ use std::cell::RefCell;
 use tally_core::cache::Lru;
 use tally_core::key::Environment;
 use tally_core::time::UnixMillis;
-use tally_core::version::{slot_name, Stored, EDGE_TTL_MS};
+use tally_core::version::{etag, slot_name, Stored, EDGE_TTL_MS};
 use worker::{Cache, Context, Headers, Response};
 
 /// Views an isolate keeps: a few kilobytes each.
 const MEMORY_ENTRIES: usize = 4_096;
 
+/// A view as served: its JSON and its `ETag`, hashed once when the view is made or copied
+/// from the Cache API, not on every hit.
+#[derive(Clone)]
+pub(crate) struct View {
+    pub(crate) body: String,
+    pub(crate) etag: String,
+}
+
+impl View {
+    pub(crate) fn new(body: String) -> View {
+        View {
+            etag: etag(body.as_bytes()),
+            body,
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Entry {
-    body: String,
+    view: View,
     stored: Stored,
     /// Which programs the view shows (a key that may read fewer sees fewer).
     shows: u8,
@@ -31,43 +48,43 @@ thread_local! {
 }
 
 /// One shopper's view, as one kind of key sees it.
-pub(crate) struct Slot {
+pub(crate) struct Slot<'a> {
     /// `<workspace>:<env>:<customer>`: the memory tier's key.
     key: String,
-    /// The Cache API's key: a path on this Worker's own host no route answers.
-    url: String,
+    /// This Worker's origin, for the Cache API's key ([`cache_url`]), made only on a miss.
+    origin: &'a str,
     shows: u8,
 }
 
-impl Slot {
+impl<'a> Slot<'a> {
     /// The slot of `customer` in `ws`/`environment` on the host `origin`, for a key whose
     /// view shows the programs `shows` (bits).
     pub(crate) fn new(
-        origin: &str,
+        origin: &'a str,
         ws: &str,
         environment: Environment,
         customer: &str,
         shows: u8,
-    ) -> Slot {
-        let key = format!("{ws}:{}:{customer}", environment.as_str());
+    ) -> Slot<'a> {
         Slot {
-            url: cache_url(origin, &key),
-            key,
+            key: format!("{ws}:{}:{customer}", environment.as_str()),
+            origin,
             shows,
         }
     }
 
     /// The isolate's copy (its JSON), when new enough; the LRU has already dropped it when
     /// its time in memory is up (see [`Slot::keep`]).
-    pub(crate) fn memory(&self, min: u64, now: UnixMillis) -> Option<String> {
+    pub(crate) fn memory(&self, min: u64, now: UnixMillis) -> Option<View> {
         let entry = MEMORY.with(|m| m.borrow_mut().get(&self.key, now))?;
         (entry.shows == self.shows && entry.stored.serves(min, now, EDGE_TTL_MS))
-            .then_some(entry.body)
+            .then_some(entry.view)
     }
 
     /// The data centre's copy (its JSON), when new and fresh enough; kept in memory too.
-    pub(crate) async fn edge(&self, min: u64, now: UnixMillis) -> Option<String> {
-        let mut r = Cache::default().get(self.url.as_str(), true).await.ok()??;
+    pub(crate) async fn edge(&self, min: u64, now: UnixMillis) -> Option<View> {
+        let url = cache_url(self.origin, &self.key);
+        let mut r = Cache::default().get(url.as_str(), true).await.ok()??;
         let header = |name: &str| {
             r.headers()
                 .get(name)
@@ -82,20 +99,21 @@ impl Slot {
         if header("x-shows")? != i64::from(self.shows) || !stored.serves(min, now, EDGE_TTL_MS) {
             return None;
         }
-        let body = r.text().await.ok()?;
-        self.keep(&body, stored, now);
-        Some(body)
+        let view = View::new(r.text().await.ok()?);
+        self.keep(&view, stored, now);
+        Some(view)
     }
 
     /// A view just read from the wallet: into memory now, into the Cache API in the
     /// background.
-    pub(crate) fn fill(&self, ctx: &Context, body: &str, version: u64, now: UnixMillis) {
+    pub(crate) fn fill(&self, ctx: &Context, view: &View, version: u64, now: UnixMillis) {
         let stored = Stored {
             version,
             stored_at: now,
         };
-        self.keep(body, stored, now);
-        let (url, body, shows) = (self.url.clone(), body.to_owned(), self.shows);
+        self.keep(view, stored, now);
+        let url = cache_url(self.origin, &self.key);
+        let (body, shows) = (view.body.clone(), self.shows);
         ctx.wait_until(async move {
             let headers = Headers::new();
             let max_age = EDGE_TTL_MS / 1000;
@@ -115,9 +133,9 @@ impl Slot {
     }
 
     /// Into this isolate's memory (`Stored::memory_until`).
-    fn keep(&self, body: &str, stored: Stored, now: UnixMillis) {
+    fn keep(&self, view: &View, stored: Stored, now: UnixMillis) {
         let entry = Entry {
-            body: body.to_owned(),
+            view: view.clone(),
             stored,
             shows: self.shows,
         };

@@ -4,7 +4,7 @@
 
 use tally_core::programs::Program;
 use tally_core::scope::Scope;
-use tally_core::version::{etag, min_version, not_modified, Tier, BROWSER_MAX_AGE_S};
+use tally_core::version::{min_version, not_modified, Tier, BROWSER_MAX_AGE_S};
 use tally_core::wire::{WidgetCashback, WidgetCoins, WidgetCustomer, WidgetView};
 use worker::{Request, Response};
 
@@ -12,7 +12,7 @@ use super::Call;
 use crate::catalogue;
 use crate::error::Failure;
 use crate::respond;
-use crate::widget_cache::Slot;
+use crate::widget_cache::{Slot, View};
 
 pub(super) async fn read(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     // Read-your-writes: at least the version the reader saw (`v`) or the merchant's backend
@@ -62,7 +62,7 @@ pub(super) async fn read(call: &Call<'_>, req: &Request) -> Result<Response, Fai
         }),
         _ => None,
     };
-    let body = serde_json::to_string(&WidgetView {
+    let view = View::new(serde_json::to_string(&WidgetView {
         stamps: cards.map(|cards| super::stamps::card_views(&cards, &view.stamps, call.now)),
         cashback,
         customer: WidgetCustomer {
@@ -75,23 +75,22 @@ pub(super) async fn read(call: &Call<'_>, req: &Request) -> Result<Response, Fai
         },
         referral: call.referral(code, view.referral_count),
         version,
-    })?;
+    })?);
     let version = u64::try_from(version).unwrap_or(0);
-    slot.fill(call.ctx, &body, version, call.now);
-    answer(req, body, Tier::Wallet)
+    slot.fill(call.ctx, &view, version, call.now);
+    answer(req, view, Tier::Wallet)
 }
 
 /// The view, or a 304 when the browser's copy is this one.
-fn answer(req: &Request, body: String, tier: Tier) -> Result<Response, Failure> {
-    let tag = etag(body.as_bytes());
-    let fresh = not_modified(req.headers().get("If-None-Match")?.as_deref(), &tag);
+fn answer(req: &Request, view: View, tier: Tier) -> Result<Response, Failure> {
+    let fresh = not_modified(req.headers().get("If-None-Match")?.as_deref(), &view.etag);
     let mut r = if fresh {
         Response::empty()?.with_status(304)
     } else {
-        respond::json_text(200, body)
+        respond::json_text(200, view.body)
     };
     let h = r.headers_mut();
-    h.set("ETag", &tag)?;
+    h.set("ETag", &view.etag)?;
     h.set(
         "Cache-Control",
         &format!("private, max-age={BROWSER_MAX_AGE_S}"),
