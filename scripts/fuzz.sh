@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # cargo-fuzz (libFuzzer, nightly) over the core's parsers and planners: API keys, customer
-# tokens, both route tables, step 0's URL scan, webhook signatures and the ledger's plan.
+# tokens, both route tables, step 0's URL scan, the request's target (origin, path, query),
+# webhook signatures and the ledger's plan.
 # Each target runs FUZZ_SECONDS (default 60; `make test` runs 5 as a smoke test), with debug
 # assertions on, so an arithmetic overflow is a finding too. Prints executions and findings
 # per target; a finding fails the run and leaves its input in fuzz/artifacts/<target>/ (once

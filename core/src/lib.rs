@@ -46,6 +46,7 @@ pub mod screen;
 pub mod seal;
 pub mod stamps;
 pub mod stats;
+pub mod target;
 pub mod time;
 pub mod token;
 pub mod verifier;

@@ -17,11 +17,12 @@ use tally_core::route::{self, Route};
 use tally_core::screen;
 use tally_core::verifier::{self, Cors, Credentials, Denial, RequestFacts};
 use tally_core::ErrorCode;
-use worker::{Context, Env, Headers, Request, Response};
+use worker::{Context, Env, Headers, Response};
 
 use crate::api::{self, Call};
 use crate::error::{self, Failure};
 use crate::exposures::{self, Witness};
+use crate::http::Request;
 use crate::http::{self, Query};
 use crate::keys::{self, KeyContext};
 use crate::logs::{self, LogRow};
@@ -65,14 +66,14 @@ struct Incoming {
 }
 
 impl Incoming {
-    fn read(req: &Request) -> Result<Self, Failure> {
-        let url = req.url()?;
+    fn read(req: &Request, method: &str) -> Result<Self, Failure> {
+        let target = req.target()?;
         let h = |name| http::header(req, name);
         Ok(Incoming {
-            path: url.path().to_owned(),
-            raw_query: url.query().map(str::to_owned),
-            own_origin: url.origin().ascii_serialization(),
-            query: Query::parse(&url),
+            path: target.path.to_owned(),
+            raw_query: target.query.map(str::to_owned),
+            own_origin: target.origin.to_owned(),
+            query: Query::parse(&target),
             content_type: h("content-type"),
             authorization: h("authorization"),
             workspace_header: h("x-workspace-id"),
@@ -80,8 +81,7 @@ impl Incoming {
             sec_fetch_site: h("sec-fetch-site"),
             sec_fetch_dest: h("sec-fetch-dest"),
             sec_fetch_mode: h("sec-fetch-mode"),
-            preflight: req.method() == worker::Method::Options
-                && h("access-control-request-method").is_some(),
+            preflight: method == "OPTIONS" && h("access-control-request-method").is_some(),
             ip: h("cf-connecting-ip"),
             user_agent: h("user-agent"),
             customer_token_header: h("x-customer-token"),
@@ -127,12 +127,11 @@ impl Incoming {
 }
 
 /// Answers one request. Never fails: every error becomes a JSON response.
-pub(crate) async fn handle(mut req: Request, env: Env, ctx: Context) -> Response {
+pub(crate) async fn handle(req: Request, env: Env, ctx: Context) -> Response {
     let mut ex = Exchange {
-        request_id: rng::new_id("req"),
+        request_id: rng::request_id(),
         started: store::now_ms(),
-        // As sent: `worker::Method` maps methods it does not know to GET.
-        method: req.inner().method(),
+        method: req.method(),
         route: "unknown",
         cors: Cors::None,
         caller: CallerClass::Server,
@@ -141,7 +140,7 @@ pub(crate) async fn handle(mut req: Request, env: Env, ctx: Context) -> Response
         logged: false,
         carries_secret: false,
     };
-    let result = run(&mut req, &env, &ctx, &mut ex).await;
+    let result = run(&req, &env, &ctx, &mut ex).await;
     let (mut resp, error_code) = match result {
         Ok(r) => (r, None),
         Err(f) => (error::response(&f, &ex.request_id), Some(f.code().as_str())),
@@ -198,12 +197,12 @@ fn finish_headers(h: &mut Headers, ex: &Exchange) {
 }
 
 async fn run(
-    req: &mut Request,
+    req: &Request,
     env: &Env,
     ctx: &Context,
     ex: &mut Exchange,
 ) -> Result<Response, Failure> {
-    let inc = Incoming::read(req)?;
+    let inc = Incoming::read(req, &ex.method)?;
     let admin_path = tally_core::admin::is_admin_path(&inc.path);
 
     // Step 0, on every path: before routing, a secret key in the URL or from a browser.
@@ -254,7 +253,7 @@ async fn run(
 }
 
 async fn authorize_and_dispatch(
-    req: &mut Request,
+    req: &Request,
     env: &Env,
     ctx: &Context,
     ex: &mut Exchange,
@@ -335,11 +334,10 @@ async fn authorize_and_dispatch(
     let Some(context) = context else {
         return Err(ErrorCode::Internal.into());
     };
-    let origin = req.url()?.origin().ascii_serialization();
     let call = Call {
         env,
         ctx,
-        origin,
+        origin: inc.own_origin.clone(),
         grant: &grant,
         workspace: &context.workspace,
         route,

@@ -29,14 +29,15 @@ mod wallet;
 mod webhooks;
 mod widget_cache;
 
-use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
+use worker::worker_sys::web_sys;
+use worker::{event, Context, Env, Response, Result, ScheduleContext, ScheduledEvent};
 
 pub use wallet::Wallet;
 pub use webhooks::WebhookDispatcher;
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    Ok(app::handle(req, env, ctx).await)
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(app::handle(http::Request::new(req), env, ctx).await)
 }
 
 /// The hourly cron (`[triggers]` in `wrangler.toml`): `api_key.expiring` for keys that

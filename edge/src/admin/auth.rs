@@ -16,10 +16,11 @@ use tally_core::{ApiError, ErrorCode};
 use worker::js_sys::{self, Array, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{Env, Request, Response};
+use worker::{Env, Response};
 
 use super::{AdminCall, AdminIncoming};
 use crate::error::Failure;
+use crate::http::Request;
 use crate::rng::PlatformRng;
 use crate::store::{self, Arg};
 use crate::{limits, respond};
@@ -105,7 +106,7 @@ struct CredentialRow {
 }
 
 pub(super) async fn sign_in(
-    req: &mut Request,
+    req: &Request,
     env: &Env,
     inc: &AdminIncoming,
 ) -> Result<Response, Failure> {
@@ -389,7 +390,7 @@ struct PasswordRow {
 /// also takes the current one (checked by the guard), so a stolen session cannot choose a
 /// PIN. It never touches the attempt counters: it cannot clear a lock.
 pub(super) async fn set_pin(
-    req: &mut Request,
+    req: &Request,
     call: &AdminCall<'_>,
     inc: &AdminIncoming,
 ) -> Result<Response, Failure> {

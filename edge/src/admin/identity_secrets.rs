@@ -16,10 +16,11 @@ use tally_core::wire::{
     RevealedIdentitySecret, RollIdentitySecret,
 };
 use tally_core::{ApiError, ErrorCode};
-use worker::{Request, Response};
+use worker::Response;
 
 use super::AdminCall;
 use crate::error::Failure;
+use crate::http::Request;
 use crate::rng::{self, PlatformRng};
 use crate::store::{self, Arg};
 use crate::{identity, sealing};
@@ -61,7 +62,7 @@ pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
 
 /// `POST /v1/admin/identity-secrets/roll` (PIN): a new current secret (and `kid`); the old
 /// one keeps verifying tokens for `overlap_seconds`. Also creates the first one.
-pub(super) async fn roll(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn roll(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let body: RollIdentitySecret = super::optional_body(req).await?;
     let env = admin::environment_or_test(body.environment.as_deref())?;
     if env == Environment::Prod && !call.member.workspace_approved {
@@ -172,7 +173,7 @@ pub(super) async fn reveal(call: &AdminCall<'_>) -> Result<Response, Failure> {
 /// `POST /v1/admin/preview-token`: a ten-minute token for a test shopper, signed with the
 /// current test identity secret, for the Integration page's widget preview.
 pub(super) async fn preview_token(
-    req: &mut Request,
+    req: &Request,
     call: &AdminCall<'_>,
 ) -> Result<Response, Failure> {
     let body: PreviewTokenRequest = super::body(req).await?;

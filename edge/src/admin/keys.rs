@@ -9,10 +9,11 @@ use tally_core::key;
 use tally_core::webhook::Event;
 use tally_core::wire::{ApiKeyEvent, CreatedKey, Deleted, KeyList, KeyView, RollKey, RolledKey};
 use tally_core::{ApiError, ErrorCode};
-use worker::{Request, Response};
+use worker::Response;
 
 use super::AdminCall;
 use crate::error::Failure;
+use crate::http::Request;
 use crate::keys::{self as key_store, NewKeyRow};
 use crate::rng::{self, PlatformRng};
 use crate::webhooks;
@@ -37,7 +38,7 @@ pub(super) async fn get(call: &AdminCall<'_>) -> Result<Response, Failure> {
 }
 
 /// `POST /v1/admin/keys` (PIN): 201 `{"key","secret"}`; the plaintext is never seen again.
-pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn create(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let body: NewKey = super::body(req).await?;
     let plan = admin::plan_key(&body, call.member.workspace_approved, call.now)?;
     let generated = key::generate(plan.env, plan.kind, &mut PlatformRng);
@@ -89,7 +90,7 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
 
 /// `PATCH /v1/admin/keys/{id}`: name, description, access (never a write scope on a
 /// publishable key), allowed origins.
-pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn patch(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let row = key_store::get(call.env, call.ws(), call.id()?).await?;
     let body: KeyPatch = super::body(req).await?;
     let next = admin::apply_patch(&row.settings()?, &body)?;
@@ -100,7 +101,7 @@ pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Res
 /// `POST /v1/admin/keys/{id}/roll` (PIN): a new key with the same settings; the old one
 /// keeps working for `overlap_seconds` (0 to 7 days), then answers `expired_api_key`. A key
 /// rolls once: its successor is the one to roll next (409 `key_already_rolled`).
-pub(super) async fn roll(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn roll(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let old = key_store::get(call.env, call.ws(), call.id()?).await?;
     if old.revoked_at.is_some() {
         return Err(ErrorCode::KeyRevoked.into());

@@ -7,10 +7,11 @@ use tally_core::password;
 use tally_core::time::rfc3339;
 use tally_core::wire::{Deleted, MemberAnswer, MemberList, MemberPatch, MemberView, NewMember};
 use tally_core::ErrorCode;
-use worker::{Request, Response};
+use worker::Response;
 
 use super::{auth, AdminCall};
 use crate::error::Failure;
+use crate::http::Request;
 use crate::rng;
 use crate::store::{self, Arg};
 
@@ -64,7 +65,7 @@ pub(super) async fn list(call: &AdminCall<'_>) -> Result<Response, Failure> {
 }
 
 /// `POST /v1/admin/members` (superadmin): a member with an initial password (and PIN).
-pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn create(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let body: NewMember = super::body(req).await?;
     let email = admin::normalize_email(&body.email)?;
     let role = Role::parse(&body.role)
@@ -124,7 +125,7 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
 
 /// `PATCH /v1/admin/members/{id}` (superadmin): changes another member's role. Never your
 /// own, so the superadmin making the change remains and a workspace always keeps one.
-pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn patch(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let target = load_member(call, call.id()?).await?;
     let body: MemberPatch = super::body(req).await?;
     if target.id == call.member.id {

@@ -27,10 +27,11 @@ use tally_core::admin::{self, AdminOp, AdminRoute};
 use tally_core::claims::Verdict;
 use tally_core::time::UnixMillis;
 use tally_core::ErrorCode;
-use worker::{Context, Env, Request, Response};
+use worker::{Context, Env, Response};
 
 use crate::error::Failure;
 use crate::http;
+use crate::http::Request;
 use crate::respond;
 use crate::store::{self, Arg};
 
@@ -98,7 +99,7 @@ impl AdminIncoming {
 /// Answers one control-plane request. `route_name` receives the operation's name for the
 /// response headers.
 pub(crate) async fn handle(
-    req: &mut Request,
+    req: &Request,
     env: &Env,
     ctx: &Context,
     method: &str,
@@ -145,7 +146,7 @@ pub(crate) async fn handle(
 }
 
 async fn guarded(
-    req: &mut Request,
+    req: &Request,
     call: &AdminCall<'_>,
     inc: &AdminIncoming,
     token: &str,
@@ -162,7 +163,7 @@ async fn guarded(
 }
 
 async fn dispatch(
-    req: &mut Request,
+    req: &Request,
     call: &AdminCall<'_>,
     inc: &AdminIncoming,
     token: &str,
@@ -259,14 +260,14 @@ async fn audit(
 }
 
 /// Reads and parses a JSON body (declared `application/json`: a cross-site form cannot).
-pub(crate) async fn body<T: serde::de::DeserializeOwned>(req: &mut Request) -> Result<T, Failure> {
+pub(crate) async fn body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Failure> {
     let bytes = json_bytes(req).await?;
     http::parse_json(&bytes)
 }
 
 /// Like [`body`], but an empty body is `T::default()`.
 pub(crate) async fn optional_body<T: serde::de::DeserializeOwned + Default>(
-    req: &mut Request,
+    req: &Request,
 ) -> Result<T, Failure> {
     let bytes = json_bytes(req).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -276,7 +277,7 @@ pub(crate) async fn optional_body<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-async fn json_bytes(req: &mut Request) -> Result<Vec<u8>, Failure> {
+async fn json_bytes(req: &Request) -> Result<Vec<u8>, Failure> {
     let content_type = http::header(req, "content-type");
     let bytes = http::body(req).await?;
     admin::body_allowed(content_type.as_deref(), bytes.is_empty())?;

@@ -8,12 +8,13 @@ use tally_core::programs::Programs;
 use tally_core::stamps::CardSpec;
 use tally_core::wire::{Page, RejectClaim, RewardSpec};
 use tally_core::ErrorCode;
-use worker::{Request, Response};
+use worker::Response;
 
 use super::AdminCall;
 use crate::catalogue;
 use crate::claims;
 use crate::error::Failure;
+use crate::http::Request;
 use crate::rng;
 use crate::store::{self, Arg};
 
@@ -68,7 +69,7 @@ pub(super) async fn get(call: &AdminCall<'_>) -> Result<Response, Failure> {
 }
 
 /// `PUT /v1/admin/programs`
-pub(super) async fn put(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn put(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let environment = call.environment()?;
     let body: Programs = super::body(req).await?;
     let body = body.validate()?;
@@ -89,10 +90,7 @@ pub(super) async fn cards(call: &AdminCall<'_>) -> Result<Response, Failure> {
 }
 
 /// `POST /v1/admin/cards`
-pub(super) async fn create_card(
-    req: &mut Request,
-    call: &AdminCall<'_>,
-) -> Result<Response, Failure> {
+pub(super) async fn create_card(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let environment = call.environment()?;
     let spec: CardSpec = super::body(req).await?;
     let spec = spec.validate()?;
@@ -104,7 +102,7 @@ pub(super) async fn create_card(
 }
 
 /// `PUT /v1/admin/cards/{id}`
-pub(super) async fn put_card(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn put_card(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let environment = call.environment()?;
     let spec: CardSpec = super::body(req).await?;
     let spec = spec.validate()?;
@@ -135,7 +133,7 @@ pub(super) async fn rewards(call: &AdminCall<'_>) -> Result<Response, Failure> {
 
 /// `POST /v1/admin/rewards` and `PUT /v1/admin/rewards/{id}`
 pub(super) async fn put_reward(
-    req: &mut Request,
+    req: &Request,
     call: &AdminCall<'_>,
     create: bool,
 ) -> Result<Response, Failure> {
@@ -175,7 +173,7 @@ pub(super) async fn claims(call: &AdminCall<'_>) -> Result<Response, Failure> {
 
 /// `POST /v1/admin/claims/{id}/approve` and `…/reject`
 pub(super) async fn decide(
-    req: &mut Request,
+    req: &Request,
     call: &AdminCall<'_>,
     verdict: Verdict,
 ) -> Result<Response, Failure> {
@@ -202,13 +200,7 @@ pub(super) async fn decide(
     )
     .await?;
     // The shopper's widget shows the credit on its next read.
-    let origin = req.url()?.origin().ascii_serialization();
-    crate::widget_cache::forget(
-        call.ctx,
-        &origin,
-        call.ws(),
-        environment,
-        &claim.customer_id,
-    );
+    let origin = req.origin()?;
+    crate::widget_cache::forget(call.ctx, origin, call.ws(), environment, &claim.customer_id);
     super::answer(200, &claim)
 }

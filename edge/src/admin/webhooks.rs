@@ -11,10 +11,11 @@ use tally_core::wire::{
     WebhookPatch,
 };
 use tally_core::{ApiError, ErrorCode};
-use worker::{Request, Response};
+use worker::Response;
 
 use super::AdminCall;
 use crate::error::Failure;
+use crate::http::Request;
 use crate::rng::{self, PlatformRng};
 use crate::sealing;
 use crate::store::{self, Arg};
@@ -122,7 +123,7 @@ fn description(d: Option<&str>) -> Result<String, Failure> {
 }
 
 /// `POST /v1/admin/webhooks`: 201 `{"endpoint","secret"}`; the signing secret is shown once.
-pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn create(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let body: NewWebhook = super::body(req).await?;
     let env = admin::environment_or_test(body.environment.as_deref())?;
     webhook::validate_url(&body.url, env)?;
@@ -162,7 +163,7 @@ pub(super) async fn create(req: &mut Request, call: &AdminCall<'_>) -> Result<Re
     super::answer(201, &CreatedWebhook { endpoint, secret })
 }
 
-pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn patch(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let row = load(call, call.id()?).await?;
     let body: WebhookPatch = super::body(req).await?;
     let env = Environment::parse(&row.environment).unwrap_or(Environment::Prod);

@@ -6,10 +6,11 @@ use tally_core::time::rfc3339;
 use tally_core::verifier::ExposureAction;
 use tally_core::wire::{Workspace, WorkspacePatch};
 use tally_core::ErrorCode;
-use worker::{Request, Response};
+use worker::Response;
 
 use super::AdminCall;
 use crate::error::Failure;
+use crate::http::Request;
 use crate::keys as key_store;
 use crate::store::{self, Arg};
 
@@ -76,7 +77,7 @@ pub(super) async fn overview(call: &AdminCall<'_>) -> Result<Response, Failure> 
 
 /// `PATCH /v1/admin/workspace`: name, coin label, and what happens on exposure (`alert`
 /// or `alert_and_revoke`).
-pub(super) async fn patch(req: &mut Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
+pub(super) async fn patch(req: &Request, call: &AdminCall<'_>) -> Result<Response, Failure> {
     let body: WorkspacePatch = super::body(req).await?;
     let action = match body.exposure_action.as_deref() {
         None => None,

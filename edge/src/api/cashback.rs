@@ -7,12 +7,13 @@ use tally_core::money;
 use tally_core::programs::Program;
 use tally_core::webhook::Event;
 use tally_core::wire::{CashbackBalance, CashbackEntry, CashbackMutationResult, LedgerEntry, Page};
-use worker::{Request, Response};
+use worker::Response;
 
 use super::{ok, Call};
 use crate::catalogue;
 use crate::error::Failure;
 use crate::http;
+use crate::http::Request;
 use crate::respond;
 use crate::rng;
 use crate::wallet::{self, Ledger};
@@ -69,20 +70,16 @@ pub(super) async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
 }
 
 /// `POST /v1/customers/{id}/cashback/credit`
-pub(super) async fn credit(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn credit(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     mutate(call, req, Direction::Credit).await
 }
 
 /// `POST /v1/customers/{id}/cashback/redeem`
-pub(super) async fn redeem(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn redeem(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     mutate(call, req, Direction::Debit).await
 }
 
-async fn mutate(
-    call: &Call<'_>,
-    req: &mut Request,
-    direction: Direction,
-) -> Result<Response, Failure> {
+async fn mutate(call: &Call<'_>, req: &Request, direction: Direction) -> Result<Response, Failure> {
     let currency = call.program(Program::Cashback)?.currency()?;
     let id = call.customer_id()?;
     let header = http::header(req, "idempotency-key");

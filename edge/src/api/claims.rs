@@ -5,12 +5,13 @@ use tally_core::claims::{self as rules, Verdict};
 use tally_core::ids::validate_idempotency_key;
 use tally_core::wire::Page;
 use tally_core::ErrorCode;
-use worker::{Request, Response};
+use worker::Response;
 
 use super::{ok, Call};
 use crate::claims;
 use crate::error::Failure;
 use crate::http;
+use crate::http::Request;
 use crate::respond;
 
 impl Call<'_> {
@@ -32,7 +33,7 @@ impl Call<'_> {
 }
 
 /// `POST /v1/claims`
-pub(super) async fn create(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn create(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     let header = http::header(req, "idempotency-key");
     let idempotency_key = validate_idempotency_key(header.as_deref())?.to_owned();
     let body = http::body(req).await?;
@@ -74,7 +75,7 @@ pub(super) async fn approve(call: &Call<'_>) -> Result<Response, Failure> {
 }
 
 /// `POST /v1/claims/{claim_id}/reject`
-pub(super) async fn reject(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn reject(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     let reason = rules::parse_rejection(&http::body(req).await?)?;
     let programs = call.workspace.programs();
     let claim = claims::decide(

@@ -6,11 +6,12 @@ use tally_core::programs::Program;
 use tally_core::stats::Metric;
 use tally_core::webhook::Event;
 use tally_core::wire::{CoinBalance, CoinMutationResult, Page};
-use worker::{Request, Response};
+use worker::Response;
 
 use super::{ok, Call};
 use crate::error::Failure;
 use crate::http;
+use crate::http::Request;
 use crate::respond;
 use crate::wallet::{self, Ledger};
 use crate::{logs, rng};
@@ -28,12 +29,12 @@ pub(super) async fn balance(call: &Call<'_>) -> Result<Response, Failure> {
 }
 
 /// `POST /v1/customers/{id}/coins/credit`
-pub(super) async fn credit(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn credit(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     mutate(call, req, Direction::Credit).await
 }
 
 /// `POST /v1/customers/{id}/coins/debit`
-pub(super) async fn debit(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn debit(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     mutate(call, req, Direction::Debit).await
 }
 
@@ -58,11 +59,7 @@ pub(super) async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
     })
 }
 
-async fn mutate(
-    call: &Call<'_>,
-    req: &mut Request,
-    direction: Direction,
-) -> Result<Response, Failure> {
+async fn mutate(call: &Call<'_>, req: &Request, direction: Direction) -> Result<Response, Failure> {
     call.program(Program::Coins)?;
     let id = call.customer_id()?;
     let header = http::header(req, "idempotency-key");

@@ -3,12 +3,13 @@
 use tally_core::ledger;
 use tally_core::wire::{NewCustomer, Page, PutCustomer};
 use tally_core::{ApiError, ErrorCode};
-use worker::{Request, Response};
+use worker::Response;
 
 use super::{ok, Call};
 use crate::catalogue;
 use crate::error::Failure;
 use crate::http;
+use crate::http::Request;
 use crate::respond;
 use crate::{rng, wallet};
 
@@ -31,7 +32,7 @@ pub(super) async fn list(call: &Call<'_>) -> Result<Response, Failure> {
 }
 
 /// `POST /v1/customers`: enrols a shopper; `customer_exists` when the id is taken.
-pub(super) async fn create(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn create(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     let body: NewCustomer = http::parse_json(&http::body(req).await?)?;
     let body = body.validate()?;
     let id = body.id.unwrap_or_else(|| rng::new_id("cus"));
@@ -59,7 +60,7 @@ pub(super) async fn get(call: &Call<'_>) -> Result<Response, Failure> {
 }
 
 /// `PUT /v1/customers/{id}`
-pub(super) async fn put(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn put(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     let id = call.customer_id()?;
     let body: PutCustomer = http::parse_json(&http::body(req).await?)?;
     let name = ledger::validate_text("name", &body.name, 120)?;

@@ -20,10 +20,11 @@ use tally_core::token::Claims;
 use tally_core::verifier::Grant;
 use tally_core::wire::{Customer, Referral};
 use tally_core::ErrorCode;
-use worker::{Context, Env, Request, Response};
+use worker::{Context, Env, Response};
 
 use crate::error::Failure;
 use crate::http::Query;
+use crate::http::Request;
 use crate::keys::WorkspaceSettings;
 use crate::respond;
 use crate::wallet::{self, WalletRequest, WalletView};
@@ -207,7 +208,7 @@ pub(super) fn ok<T: serde::Serialize>(body: &T) -> Result<Response, Failure> {
 }
 
 /// Runs the operation.
-pub(crate) async fn dispatch(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(crate) async fn dispatch(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     match call.route.op {
         Operation::Widget => widget::read(call, req).await,
         Operation::GetCustomer => customers::get(call).await,

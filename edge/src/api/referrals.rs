@@ -7,11 +7,12 @@ use tally_core::time::rfc3339;
 use tally_core::webhook::Event;
 use tally_core::wire::{AppliedReferral, ApplyReferral, CustomerReferral, ReferralCodeCheck};
 use tally_core::ErrorCode;
-use worker::{Request, Response};
+use worker::Response;
 
 use super::{ok, Call};
 use crate::error::Failure;
 use crate::http;
+use crate::http::Request;
 use crate::referrals as codes;
 use crate::wallet;
 use crate::{logs, rng, webhooks};
@@ -42,7 +43,7 @@ pub(super) async fn validate(call: &Call<'_>) -> Result<Response, Failure> {
 }
 
 /// `POST /v1/referrals/apply`
-pub(super) async fn apply(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn apply(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     let body: ApplyReferral = http::parse_json(&http::body(req).await?)?;
     let referee = validate_customer_id(&body.customer_id)?.to_owned();
     let code = referral::normalize_code(&body.code).ok_or(ErrorCode::ReferralCodeNotFound)?;

@@ -5,12 +5,13 @@ use tally_core::programs::Program;
 use tally_core::stamps::{self, Card, Progress, StampCardView, StampKind};
 use tally_core::webhook::Event;
 use tally_core::wire::{Page, StampCards, StampWriteResult};
-use worker::{Request, Response};
+use worker::Response;
 
 use super::{ok, Call};
 use crate::catalogue;
 use crate::error::Failure;
 use crate::http;
+use crate::http::Request;
 use crate::respond;
 use crate::rng;
 use crate::wallet::{self, CardProgress};
@@ -76,16 +77,16 @@ pub(super) async fn transactions(call: &Call<'_>) -> Result<Response, Failure> {
 }
 
 /// `POST /v1/customers/{id}/stamps/add`
-pub(super) async fn add(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn add(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     write(call, req, StampKind::Add).await
 }
 
 /// `POST /v1/customers/{id}/stamps/redeem`
-pub(super) async fn redeem(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn redeem(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     write(call, req, StampKind::Redeem).await
 }
 
-async fn write(call: &Call<'_>, req: &mut Request, kind: StampKind) -> Result<Response, Failure> {
+async fn write(call: &Call<'_>, req: &Request, kind: StampKind) -> Result<Response, Failure> {
     call.program(Program::Stamps)?;
     let id = call.customer_id()?;
     let header = http::header(req, "idempotency-key");

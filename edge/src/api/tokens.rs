@@ -5,15 +5,16 @@ use tally_core::time::rfc3339;
 use tally_core::token;
 use tally_core::wire::{CustomerTokenRequest, CustomerTokenResponse};
 use tally_core::{ApiError, ErrorCode};
-use worker::{Request, Response};
+use worker::Response;
 
 use super::{ok, Call};
 use crate::error::Failure;
 use crate::http;
+use crate::http::Request;
 use crate::identity;
 
 /// Mints a token with the workspace's current identity secret.
-pub(super) async fn create(call: &Call<'_>, req: &mut Request) -> Result<Response, Failure> {
+pub(super) async fn create(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     let body: CustomerTokenRequest = http::parse_json(&http::body(req).await?)?;
     let cid = validate_customer_id(&body.customer_id)?.to_owned();
     let ttl = body.ttl_seconds.unwrap_or(3600);

@@ -6,13 +6,14 @@ use tally_core::programs::Program;
 use tally_core::scope::Scope;
 use tally_core::version::{min_version, not_modified, Tier, BROWSER_MAX_AGE_S};
 use tally_core::wire::{WidgetCashback, WidgetCoins, WidgetCustomer, WidgetView};
-use worker::{Request, Response};
+use worker::Response;
 
 use super::Call;
 use crate::catalogue;
 use crate::error::Failure;
-use crate::respond;
+use crate::http::Request;
 use crate::widget_cache::{Slot, View};
+use crate::{http, respond};
 
 pub(super) async fn read(call: &Call<'_>, req: &Request) -> Result<Response, Failure> {
     // Read-your-writes: at least the version the reader saw (`v`) or the merchant's backend
@@ -83,7 +84,7 @@ pub(super) async fn read(call: &Call<'_>, req: &Request) -> Result<Response, Fai
 
 /// The view, or a 304 when the browser's copy is this one.
 fn answer(req: &Request, view: View, tier: Tier) -> Result<Response, Failure> {
-    let fresh = not_modified(req.headers().get("If-None-Match")?.as_deref(), &view.etag);
+    let fresh = not_modified(http::header(req, "if-none-match").as_deref(), &view.etag);
     let mut r = if fresh {
         Response::empty()?.with_status(304)
     } else {
