@@ -9,7 +9,9 @@
 #     wallets, Zipf-like page views, 5 % writes, after a warm-up), each as a ratio of a
 #     /v1/health run right before it, with the CPU milliseconds per request of the Worker's own workerd
 #     (scripts/bench_widget.py). Each request carries its own CF-Connecting-IP, as many
-#     shoppers would.
+#     shoppers would. Then where that CPU goes: perf samples of the Worker's workerd over one
+#     more run each of health, memory, wallet and mixed, by category (the Worker's own
+#     compiled code, V8, workerd's APIs, kj, the allocator, SQLite, the kernel).
 #  4. What a deploy uploads and the size budgets: the widget transfer and the dashboard first
 #     load (brotli), and the Worker
 #     upload (gzip), as scripts/deploy-check.mjs reports them (make test enforces them).
@@ -24,6 +26,10 @@ cargo bench -p tally-core --bench verifier -- --noplot 2>&1 | grep -E "^(verify|
 if ! command -v wrk >/dev/null; then
   say "Installing wrk (Debian package)"
   apt_install wrk
+fi
+if ! command -v perf >/dev/null; then
+  say "Installing perf (Debian package linux-perf), for where the Worker's CPU goes"
+  apt_install linux-perf || note "perf not installed: the CPU attribution is skipped"
 fi
 
 STATE="$(mktemp -d -t tally-bench.XXXXXX)"

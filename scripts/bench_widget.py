@@ -25,6 +25,10 @@ own cost; the proxy's is printed beside it. Each run is bounded (DURATION second
            then the measured run. A shopper's very first view costs more (the wallet object
            created, the referral code registered): its CPU is printed with the first views
 
+After them, one more run each of health, memory, wallet and mixed under `perf record` (apart,
+so sampling never touches the figures above): the Worker's CPU per request by category, which
+shows how little of it is the Worker's own code (ATTRIBUTE=0 skips it).
+
 Each run follows its own health run (the mixed run with its warm-up between them); the memory
 run, whose figure is a goal, as three such pairs, the median one reported. RUNS=memory,mixed
 (say) runs only those.
@@ -340,3 +344,86 @@ for name, goal in [("memory", 0.85), ("mixed", 0.70)]:
         )
 if any(int(r["non2xx"]) for _, r in rows):
     print("    WARNING: non-2xx answers in a run; its figures are not comparable")
+
+
+# Where the Worker's CPU goes: `perf record` on its workerd over one more run of each kind
+# (apart from the runs above, so sampling never touches their figures), each sample put in
+# one category by the symbol it hit. The Worker's compiled code (its wasm, and JavaScript
+# V8 has compiled: the glue, wrangler's middleware, the local services' JavaScript) has no
+# symbols: perf sees it as JIT code. Interpreted JavaScript runs in V8's builtins.
+CATEGORIES = [
+    ("JIT code (the Worker's wasm, compiled JavaScript)", lambda dso, sym: dso.startswith("[JIT]")),
+    ("kernel (syscalls, files, scheduling)", lambda dso, sym: dso.startswith("[kernel")),
+    ("SQLite (Durable Objects, local D1, local Cache API)", lambda dso, sym: "sqlite" in sym.lower()),
+    ("allocator", lambda dso, sym: "tcmalloc" in sym.lower() or "malloc" in sym),
+    ("V8 (interpreter, builtins, GC, handles)", lambda dso, sym: sym.startswith(("Builtins_", "v8::"))),
+    ("workerd's JavaScript APIs (jsg, api)", lambda dso, sym: "jsg::" in sym or "workerd::api" in sym),
+    ("kj and capnp (event loop, promises, I/O)", lambda dso, sym: sym.startswith(("kj::", "capnp::"))),
+    ("other (workerd, libc)", lambda dso, sym: True),
+]
+
+
+def attribute(name, lua):
+    data = os.path.join(work, f"{name}.perf")
+    rec = subprocess.Popen(
+        ["perf", "record", "-q", "-F", "999", "-p", str(worker[0]), "-o", data, "--", "sleep", str(duration)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(0.3)
+    r = wrk(lua, duration - 1)
+    rec.wait()
+    report = subprocess.run(
+        ["perf", "report", "-i", data, "--no-children", "--sort", "dso,sym", "-n", "--stdio", "-g", "none"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    counts = {label: 0 for label, _ in CATEGORIES}
+    for line in report.splitlines():
+        m = re.match(r"\s*[\d.]+%\s+(\d+)\s+(\S+(?: tid \d+)?)\s+\[.\]\s+(.*)", line)
+        if m:
+            n, dso, sym = int(m.group(1)), m.group(2), m.group(3).strip()
+            label = next(label for label, test in CATEGORIES if test(dso, sym))
+            counts[label] += n
+    return max(int(r["requests"]), 1), counts
+
+
+def can_profile():
+    probe = os.path.join(work, "probe.perf")
+    try:
+        done = subprocess.run(
+            ["perf", "record", "-q", "-p", str(worker[0]), "-o", probe, "--", "sleep", "0.2"],
+            capture_output=True,
+        )
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
+if os.environ.get("ATTRIBUTE", "1") != "0":
+    if not can_profile():
+        print("    (no CPU attribution: perf cannot record the Worker's workerd here)")
+    else:
+        kinds = [("health", health), ("memory", memory), ("wallet", wallet)]
+        if not only or "mixed" in only:
+            kinds.append(("mixed", mixed))
+        table = {}
+        for name, lua in kinds:
+            if only and name not in only and name != "health":
+                continue
+            table[name] = attribute(name, lua)
+        names = list(table)
+        print(
+            "    where the Worker's workerd spends its CPU, ms per request (perf, 999 Hz, one more "
+            f"{duration - 1} s run each):"
+        )
+        print("    " + " " * 52 + "".join(f"{n:>9}" for n in names))
+        for label, _ in CATEGORIES:
+            print(
+                f"    {label:<52}"
+                + "".join(f"{table[n][1][label] / table[n][0] / 0.999:9.3f}" for n in names)
+            )
+        print(
+            f"    {'total':<52}"
+            + "".join(f"{sum(table[n][1].values()) / table[n][0] / 0.999:9.3f}" for n in names)
+        )
