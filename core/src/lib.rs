@@ -51,6 +51,7 @@ pub mod time;
 pub mod token;
 pub mod verifier;
 pub mod version;
+pub mod wallet_schema;
 pub mod webhook;
 pub mod wire;
 

@@ -27,6 +27,7 @@ use tally_core::key::Environment;
 use tally_core::ledger::{self, Direction, Mutation, Plan, Prior};
 use tally_core::stamps::{CardRule, StampWrite};
 use tally_core::time::{rfc3339, UnixMillis};
+use tally_core::wallet_schema::{self, Step};
 use tally_core::wire::{Customer, LedgerEntry};
 use tally_core::{ApiError, ErrorCode};
 use worker::wasm_bindgen::JsValue;
@@ -46,47 +47,6 @@ pub(crate) use programs::{
 
 /// The Durable Object binding's name in `wrangler.toml`.
 const BINDING: &str = "WALLETS";
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS profile (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  customer_id TEXT NOT NULL,
-  name TEXT,
-  referral_code TEXT,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS entries (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  direction TEXT NOT NULL CHECK (direction IN ('credit', 'debit')),
-  amount INTEGER NOT NULL CHECK (amount > 0),
-  balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
-  reason TEXT,
-  idempotency_key TEXT NOT NULL UNIQUE,
-  created_at INTEGER NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS entries_immutable BEFORE UPDATE ON entries
-BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
-CREATE TRIGGER IF NOT EXISTS entries_append_only BEFORE DELETE ON entries
-BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
-CREATE TABLE IF NOT EXISTS referrals (
-  referee_id TEXT PRIMARY KEY,
-  created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  version INTEGER NOT NULL CHECK (version >= 0)
-);
-CREATE TABLE IF NOT EXISTS schema_version (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  v INTEGER NOT NULL
-);
-";
-
-/// The version of [`SCHEMA`], `programs::SCHEMA` and the steps of `Wallet::migrate`
-/// together: one more with any change to them, so every wallet applies it once on waking.
-const SCHEMA_VERSION: i64 = 1;
 
 /// The header that carries the version an answer reflects.
 const VERSION_HEADER: &str = "x-wallet-version";
@@ -291,7 +251,7 @@ impl DurableObject for Wallet {
         };
         // A wallet wakes on every read after an eviction: one statement when its schema is
         // current, instead of the dozen or so `IF NOT EXISTS` of the whole schema.
-        if wallet.schema_version() < SCHEMA_VERSION {
+        if wallet.schema_version() < wallet_schema::VERSION {
             wallet.migrate();
         }
         wallet
@@ -648,42 +608,45 @@ impl Wallet {
     /// schema was versioned (the table is not there, so the statement fails).
     fn schema_version(&self) -> i64 {
         self.sql
-            .exec("SELECT v AS n FROM schema_version WHERE id = 1", None)
+            .exec(wallet_schema::READ_VERSION, None)
             .and_then(|c| c.to_array::<CountRow>())
             .ok()
             .and_then(|rows| rows.first().map(|r| r.n))
             .unwrap_or(0)
     }
 
-    /// Brings the storage to [`SCHEMA_VERSION`]: every step is idempotent, so a wallet of any
-    /// earlier schema (or none) ends the same.
+    /// Brings the storage to `wallet_schema::VERSION`: every step is idempotent, so a wallet
+    /// of any earlier schema (or none) ends the same. The version is recorded only when every
+    /// step ran, so a step that failed runs again on the next waking.
     fn migrate(&self) {
-        for schema in [SCHEMA, programs::SCHEMA] {
-            if let Err(e) = self.sql.exec(schema, None) {
-                worker::console_error!("wallet schema: {e}");
+        for step in wallet_schema::STEPS {
+            if let Err(e) = self.run_step(step) {
+                worker::console_error!("wallet schema: {e:?}");
                 return;
             }
         }
-        let done = self.add_email_column().and_then(|()| {
-            self.exec(
-                "INSERT INTO schema_version (id, v) VALUES (1, ?) \
-                 ON CONFLICT (id) DO UPDATE SET v = excluded.v",
-                vec![SCHEMA_VERSION.into()],
-            )
-        });
-        if let Err(e) = done {
+        if let Err(e) = self.exec(
+            wallet_schema::RECORD_VERSION,
+            vec![wallet_schema::VERSION.into()],
+        ) {
             worker::console_error!("wallet schema: {e:?}");
         }
     }
 
-    /// Wallets created before members had an email gain the column on first use.
-    fn add_email_column(&self) -> Result<(), ApiError> {
-        let has: Vec<CountRow> = self.rows(
-            "SELECT COUNT(*) AS n FROM pragma_table_info('profile') WHERE name = 'email'",
-            vec![],
-        )?;
-        if has.first().map_or(0, |r| r.n) == 0 {
-            self.exec("ALTER TABLE profile ADD COLUMN email TEXT", vec![])?;
+    fn run_step(&self, step: &Step) -> Result<(), ApiError> {
+        match step {
+            Step::Script(sql) => {
+                self.sql.exec(sql, None).map_err(sql_err)?;
+            }
+            Step::AddColumn { table, column, .. } => {
+                let has: Vec<CountRow> = self.rows(
+                    wallet_schema::COLUMN_COUNT,
+                    vec![(*table).into(), (*column).into()],
+                )?;
+                if let (0, Some(alter)) = (has.first().map_or(0, |r| r.n), step.alter()) {
+                    self.exec(&alter, vec![])?;
+                }
+            }
         }
         Ok(())
     }
