@@ -45,6 +45,27 @@ struct Entry {
 
 thread_local! {
     static MEMORY: RefCell<Lru<String, Entry>> = RefCell::new(Lru::new(MEMORY_ENTRIES));
+    /// The newest version of each shopper's wallet this isolate has met (a write's answer, a
+    /// view it read or stored), kept as long as a Cache API copy may live. A tier's view
+    /// older than it is never served, and a background fill older than it is never stored:
+    /// a fill that lands after a write's drop (both run off the response path, in either
+    /// order) cannot bring an older balance back to a reader of this isolate.
+    static SEEN: RefCell<Lru<String, u64>> = RefCell::new(Lru::new(MEMORY_ENTRIES));
+}
+
+/// The newest version of the slot's wallet this isolate has met.
+fn seen(key: &String, now: UnixMillis) -> u64 {
+    SEEN.with(|s| s.borrow_mut().get(key, now)).unwrap_or(0)
+}
+
+/// Notes that the slot's wallet has reached `version`.
+fn see(key: &str, version: u64, now: UnixMillis) {
+    SEEN.with(|s| {
+        let mut s = s.borrow_mut();
+        let key = key.to_owned();
+        let newest = s.get(&key, now).unwrap_or(0).max(version);
+        s.put(key, newest, now + EDGE_TTL_MS);
+    });
 }
 
 /// One shopper's view, as one kind of key sees it.
@@ -77,6 +98,7 @@ impl<'a> Slot<'a> {
     /// its time in memory is up (see [`Slot::keep`]).
     pub(crate) fn memory(&self, min: u64, now: UnixMillis) -> Option<View> {
         let entry = MEMORY.with(|m| m.borrow_mut().get(&self.key, now))?;
+        let min = min.max(seen(&self.key, now));
         (entry.shows == self.shows && entry.stored.serves(min, now, EDGE_TTL_MS))
             .then_some(entry.view)
     }
@@ -96,6 +118,7 @@ impl<'a> Slot<'a> {
             version: u64::try_from(header("x-wallet-version")?).ok()?,
             stored_at: header("x-stored-at")?,
         };
+        let min = min.max(seen(&self.key, now));
         if header("x-shows")? != i64::from(self.shows) || !stored.serves(min, now, EDGE_TTL_MS) {
             return None;
         }
@@ -113,8 +136,12 @@ impl<'a> Slot<'a> {
         };
         self.keep(view, stored, now);
         let url = cache_url(self.origin, &self.key);
-        let (body, shows) = (view.body.clone(), self.shows);
+        let (body, shows, key) = (view.body.clone(), self.shows, self.key.clone());
         ctx.wait_until(async move {
+            // A write through this isolate since the read: its drop may already have run.
+            if seen(&key, now) > version {
+                return;
+            }
             let headers = Headers::new();
             let max_age = EDGE_TTL_MS / 1000;
             let _ = headers.set("Cache-Control", &format!("public, max-age={max_age}"));
@@ -140,20 +167,26 @@ impl<'a> Slot<'a> {
             shows: self.shows,
         };
         let expires = stored.memory_until(now);
+        see(&self.key, stored.version, now);
         MEMORY.with(|m| m.borrow_mut().put(self.key.clone(), entry, expires));
     }
 }
 
-/// After a write to `customer`'s wallet: its views are dropped from this isolate's memory
-/// now and from the data centre's Cache API in the background.
+/// After a write to `customer`'s wallet (which answered `written`, when the caller knows
+/// it): its views are dropped from this isolate's memory now and from the data centre's
+/// Cache API in the background, and no view older than the write is served here again.
 pub(crate) fn forget(
     ctx: &Context,
     origin: &str,
     ws: &str,
     environment: Environment,
     customer: &str,
+    written: Option<u64>,
 ) {
     let key = format!("{ws}:{}:{customer}", environment.as_str());
+    if let Some(version) = written {
+        see(&key, version, js_sys::Date::now() as UnixMillis);
+    }
     let url = cache_url(origin, &key);
     MEMORY.with(|m| m.borrow_mut().remove(&key));
     ctx.wait_until(async move {

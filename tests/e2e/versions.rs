@@ -360,3 +360,41 @@ fn a_revoked_key_gets_no_cached_answer() {
     assert_eq!(r.status, 200, "{}", r.text);
     widget_with(&publishable, &token, &[]).assert_error(401, "revoked_api_key");
 }
+
+/// A read that misses fills the Cache API in the background; a write right after it drops
+/// the cached view, also in the background. Whichever lands last, no later read from this
+/// Worker (even one with no `v`, as on a shopper's new device) is served a view older than
+/// a version the Worker has already answered: the fill of an older view must never outlive
+/// the write's drop.
+#[test]
+fn a_background_fill_never_brings_back_a_view_older_than_a_write() {
+    for round in 0..12 {
+        let cid = unique("fill");
+        let token = world().token_for(&cid, 600);
+        // A first read: the wallet answers and the view is cached in the background.
+        let first = widget(&token, None);
+        assert_eq!(first.status, 200, "{}", first.text);
+        // At once, a write: its answer's version is the floor of every later read.
+        let credit = write(
+            &format!("/v1/customers/{cid}/coins/credit"),
+            &unique("c"),
+            json!({"amount": 5}),
+        );
+        let written = version(&credit);
+        // Past the memory tier's lifetime, so the Cache API is asked too.
+        for read in 0..4 {
+            if read == 2 {
+                std::thread::sleep(std::time::Duration::from_millis(2_200));
+            }
+            let r = widget(&token, None);
+            assert_eq!(r.status, 200, "{}", r.text);
+            assert!(
+                version(&r) >= written,
+                "round {round}, read {read}: version {} after a write answered {written} ({} tier)",
+                version(&r),
+                tier(&r)
+            );
+            assert_eq!(r.body["coins"]["balance"], 5, "round {round}, read {read}");
+        }
+    }
+}

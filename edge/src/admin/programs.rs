@@ -201,6 +201,13 @@ pub(super) async fn decide(
     .await?;
     // The shopper's widget shows the credit on its next read.
     let origin = req.origin()?;
-    crate::widget_cache::forget(call.ctx, origin, call.ws(), environment, &claim.customer_id);
+    crate::widget_cache::forget(
+        call.ctx,
+        origin,
+        call.ws(),
+        environment,
+        &claim.customer_id,
+        None,
+    );
     super::answer(200, &claim)
 }

@@ -88,6 +88,7 @@ impl Call<'_> {
             &self.grant.workspace_id,
             self.grant.env,
             customer,
+            u64::try_from(self.version()).ok(),
         );
     }
 
