@@ -121,22 +121,6 @@ pub enum Step {
     },
 }
 
-impl Step {
-    /// The `ALTER TABLE` of an [`Step::AddColumn`].
-    pub fn alter(&self) -> Option<String> {
-        match self {
-            Step::AddColumn {
-                table,
-                column,
-                definition,
-            } => Some(format!(
-                "ALTER TABLE {table} ADD COLUMN {column} {definition}"
-            )),
-            Step::Script(_) => None,
-        }
-    }
-}
-
 /// Every step, in order.
 pub const STEPS: &[Step] = &[
     Step::Script(LEDGER),
@@ -156,9 +140,44 @@ pub const COLUMN_COUNT: &str = "SELECT COUNT(*) AS n FROM pragma_table_info(?1) 
 /// version was recorded (no table): version 0.
 pub const READ_VERSION: &str = "SELECT v AS n FROM schema_version WHERE id = 1";
 
-/// Records [`VERSION`] (`?1`) once every step has run.
+/// Records the version (`?1`) once every step has run.
 pub const RECORD_VERSION: &str = "INSERT INTO schema_version (id, v) VALUES (1, ?1) \
      ON CONFLICT (id) DO UPDATE SET v = excluded.v";
+
+/// What an upgrade needs of a wallet's storage: the Durable Object's SQL in the edge,
+/// SQLite in the tests here.
+pub trait Storage {
+    /// The storage's error.
+    type Error;
+    /// Runs statements without arguments.
+    fn run(&self, sql: &str) -> Result<(), Self::Error>;
+    /// How many columns named `column` table `table` has ([`COLUMN_COUNT`]).
+    fn column_count(&self, table: &str, column: &str) -> Result<i64, Self::Error>;
+    /// Records `version` as the storage's schema version ([`RECORD_VERSION`]).
+    fn record_version(&self, version: i64) -> Result<(), Self::Error>;
+}
+
+/// Runs every step, then records [`VERSION`]; the first failure stops it before the
+/// version is recorded, so the steps run again on the wallet's next waking.
+pub fn upgrade<S: Storage>(storage: &S) -> Result<(), S::Error> {
+    for step in STEPS {
+        match step {
+            Step::Script(sql) => storage.run(sql)?,
+            Step::AddColumn {
+                table,
+                column,
+                definition,
+            } => {
+                if storage.column_count(table, column)? == 0 {
+                    storage.run(&format!(
+                        "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+                    ))?;
+                }
+            }
+        }
+    }
+    storage.record_version(VERSION)
+}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -175,22 +194,21 @@ mod tests {
         ("meta", include_str!("wallet_schema/v0-meta.sql")),
     ];
 
-    /// What `edge/src/wallet`'s `Wallet::migrate` does, on SQLite.
-    fn upgrade(db: &Connection) {
-        for step in STEPS {
-            match step {
-                Step::Script(sql) => db.execute_batch(sql).unwrap(),
-                Step::AddColumn { table, column, .. } => {
-                    let n: i64 = db
-                        .query_row(COLUMN_COUNT, (table, column), |r| r.get(0))
-                        .unwrap();
-                    if n == 0 {
-                        db.execute_batch(&step.alter().unwrap()).unwrap();
-                    }
-                }
-            }
+    impl Storage for Connection {
+        type Error = rusqlite::Error;
+        fn run(&self, sql: &str) -> Result<(), rusqlite::Error> {
+            self.execute_batch(sql)
         }
-        db.execute(RECORD_VERSION, [VERSION]).unwrap();
+        fn column_count(&self, table: &str, column: &str) -> Result<i64, rusqlite::Error> {
+            self.query_row(COLUMN_COUNT, (table, column), |r| r.get(0))
+        }
+        fn record_version(&self, version: i64) -> Result<(), rusqlite::Error> {
+            self.execute(RECORD_VERSION, [version]).map(|_| ())
+        }
+    }
+
+    fn upgrade(db: &Connection) {
+        super::upgrade(db).unwrap();
     }
 
     fn version(db: &Connection) -> i64 {

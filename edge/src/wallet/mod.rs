@@ -27,7 +27,7 @@ use tally_core::key::Environment;
 use tally_core::ledger::{self, Direction, Mutation, Plan, Prior};
 use tally_core::stamps::{CardRule, StampWrite};
 use tally_core::time::{rfc3339, UnixMillis};
-use tally_core::wallet_schema::{self, Step};
+use tally_core::wallet_schema;
 use tally_core::wire::{Customer, LedgerEntry};
 use tally_core::{ApiError, ErrorCode};
 use worker::wasm_bindgen::JsValue;
@@ -333,6 +333,30 @@ struct CountRow {
 const ENTRY_COLUMNS: &str =
     "seq, id, direction, amount, balance_after, reason, idempotency_key, created_at";
 
+/// A wallet's storage as the schema upgrade sees it.
+struct Schema<'a>(&'a Wallet);
+
+impl wallet_schema::Storage for Schema<'_> {
+    type Error = ApiError;
+
+    fn run(&self, sql: &str) -> Result<(), ApiError> {
+        self.0.exec(sql, vec![])
+    }
+
+    fn column_count(&self, table: &str, column: &str) -> Result<i64, ApiError> {
+        let rows: Vec<CountRow> = self.0.rows(
+            wallet_schema::COLUMN_COUNT,
+            vec![table.into(), column.into()],
+        )?;
+        Ok(rows.first().map_or(0, |r| r.n))
+    }
+
+    fn record_version(&self, version: i64) -> Result<(), ApiError> {
+        self.0
+            .exec(wallet_schema::RECORD_VERSION, vec![version.into()])
+    }
+}
+
 fn sql_err(e: worker::Error) -> ApiError {
     worker::console_error!("wallet storage: {e}");
     ApiError::new(ErrorCode::Internal)
@@ -615,40 +639,12 @@ impl Wallet {
             .unwrap_or(0)
     }
 
-    /// Brings the storage to `wallet_schema::VERSION`: every step is idempotent, so a wallet
-    /// of any earlier schema (or none) ends the same. The version is recorded only when every
-    /// step ran, so a step that failed runs again on the next waking.
+    /// Brings the storage to `wallet_schema::VERSION` (`wallet_schema::upgrade`): every
+    /// step is idempotent, so a wallet of any earlier schema (or none) ends the same.
     fn migrate(&self) {
-        for step in wallet_schema::STEPS {
-            if let Err(e) = self.run_step(step) {
-                worker::console_error!("wallet schema: {e:?}");
-                return;
-            }
-        }
-        if let Err(e) = self.exec(
-            wallet_schema::RECORD_VERSION,
-            vec![wallet_schema::VERSION.into()],
-        ) {
+        if let Err(e) = wallet_schema::upgrade(&Schema(self)) {
             worker::console_error!("wallet schema: {e:?}");
         }
-    }
-
-    fn run_step(&self, step: &Step) -> Result<(), ApiError> {
-        match step {
-            Step::Script(sql) => {
-                self.sql.exec(sql, None).map_err(sql_err)?;
-            }
-            Step::AddColumn { table, column, .. } => {
-                let has: Vec<CountRow> = self.rows(
-                    wallet_schema::COLUMN_COUNT,
-                    vec![(*table).into(), (*column).into()],
-                )?;
-                if let (0, Some(alter)) = (has.first().map_or(0, |r| r.n), step.alter()) {
-                    self.exec(&alter, vec![])?;
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Everything a widget shows, in two statements (the stamp cards are the second): a
