@@ -124,6 +124,40 @@ pub const fn satisfies(version: u64, min: u64) -> bool {
     version >= min
 }
 
+/// The newest wallet version an isolate has met per slot (a write's answer, a view it read
+/// or stored), each kept for the Cache API's lifetime ([`EDGE_TTL_MS`]): a tier's view older
+/// than it is not served, and a view older than it is not stored. A read's background fill
+/// and the drop of a write right after it land in either order; without the floor a fill
+/// landing last would bring an older balance back for the Cache API's half minute.
+pub struct Floors {
+    seen: crate::cache::Lru<String, u64>,
+}
+
+impl Floors {
+    /// Floors for at most `capacity` slots (the least recently used go first).
+    pub fn new(capacity: usize) -> Self {
+        Floors {
+            seen: crate::cache::Lru::new(capacity),
+        }
+    }
+
+    /// The newest version met for `slot` (0 when none, or when it met none for
+    /// [`EDGE_TTL_MS`]).
+    pub fn get(&mut self, slot: &str, now: UnixMillis) -> u64 {
+        self.seen.get(&slot.to_owned(), now).unwrap_or(0)
+    }
+
+    /// Notes that `slot`'s wallet reached `version`; false, with nothing noted, when a newer
+    /// version was met already (the caller then drops what it was about to keep).
+    pub fn meet(&mut self, slot: &str, version: u64, now: UnixMillis) -> bool {
+        if version < self.get(slot, now) {
+            return false;
+        }
+        self.seen.put(slot.to_owned(), version, now + EDGE_TTL_MS);
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +250,30 @@ mod tests {
             [Tier::Memory, Tier::Edge, Tier::Wallet].map(Tier::as_str),
             ["memory", "edge", "wallet"]
         );
+    }
+
+    #[test]
+    fn a_floor_only_rises_and_refuses_what_is_older() {
+        let mut f = Floors::new(8);
+        assert_eq!(f.get("ws:test:cus_1", 0), 0);
+        assert!(f.meet("ws:test:cus_1", 4, 0));
+        assert!(
+            f.meet("ws:test:cus_1", 4, 1),
+            "the same version again is kept"
+        );
+        assert!(!f.meet("ws:test:cus_1", 3, 2), "an older view is refused");
+        assert_eq!(f.get("ws:test:cus_1", 2), 4);
+        assert!(f.meet("ws:test:cus_1", 6, 3));
+        assert_eq!(f.get("ws:test:cus_1", 3), 6);
+        assert_eq!(f.get("ws:test:cus_2", 3), 0, "one floor per slot");
+    }
+
+    #[test]
+    fn a_floor_lasts_as_long_as_a_cache_api_copy() {
+        let mut f = Floors::new(8);
+        assert!(f.meet("s", 9, 1_000));
+        assert_eq!(f.get("s", 1_000 + EDGE_TTL_MS - 1), 9);
+        assert_eq!(f.get("s", 1_000 + EDGE_TTL_MS), 0);
+        assert!(f.meet("s", 2, 1_000 + EDGE_TTL_MS));
     }
 }

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use tally_core::cache::Lru;
 use tally_core::key::Environment;
 use tally_core::time::UnixMillis;
-use tally_core::version::{etag, slot_name, Stored, EDGE_TTL_MS};
+use tally_core::version::{etag, slot_name, Floors, Stored, EDGE_TTL_MS};
 use worker::{Cache, Context, Headers, Response};
 
 /// Views an isolate keeps: a few kilobytes each.
@@ -45,27 +45,16 @@ struct Entry {
 
 thread_local! {
     static MEMORY: RefCell<Lru<String, Entry>> = RefCell::new(Lru::new(MEMORY_ENTRIES));
-    /// The newest version of each shopper's wallet this isolate has met (a write's answer, a
-    /// view it read or stored), kept as long as a Cache API copy may live. A tier's view
-    /// older than it is never served, and a background fill older than it is never stored:
-    /// a fill that lands after a write's drop (both run off the response path, in either
-    /// order) cannot bring an older balance back to a reader of this isolate.
-    static SEEN: RefCell<Lru<String, u64>> = RefCell::new(Lru::new(MEMORY_ENTRIES));
+    /// The newest version of each shopper's wallet this isolate has met (`Floors`).
+    static SEEN: RefCell<Floors> = RefCell::new(Floors::new(MEMORY_ENTRIES));
 }
 
-/// The newest version of the slot's wallet this isolate has met.
-fn seen(key: &String, now: UnixMillis) -> u64 {
-    SEEN.with(|s| s.borrow_mut().get(key, now)).unwrap_or(0)
+fn seen(key: &str, now: UnixMillis) -> u64 {
+    SEEN.with(|s| s.borrow_mut().get(key, now))
 }
 
-/// Notes that the slot's wallet has reached `version`.
-fn see(key: &str, version: u64, now: UnixMillis) {
-    SEEN.with(|s| {
-        let mut s = s.borrow_mut();
-        let key = key.to_owned();
-        let newest = s.get(&key, now).unwrap_or(0).max(version);
-        s.put(key, newest, now + EDGE_TTL_MS);
-    });
+fn see(key: &str, version: u64, now: UnixMillis) -> bool {
+    SEEN.with(|s| s.borrow_mut().meet(key, version, now))
 }
 
 /// One shopper's view, as one kind of key sees it.
@@ -98,7 +87,6 @@ impl<'a> Slot<'a> {
     /// its time in memory is up (see [`Slot::keep`]).
     pub(crate) fn memory(&self, min: u64, now: UnixMillis) -> Option<View> {
         let entry = MEMORY.with(|m| m.borrow_mut().get(&self.key, now))?;
-        let min = min.max(seen(&self.key, now));
         (entry.shows == self.shows && entry.stored.serves(min, now, EDGE_TTL_MS))
             .then_some(entry.view)
     }
@@ -161,13 +149,19 @@ impl<'a> Slot<'a> {
 
     /// Into this isolate's memory (`Stored::memory_until`).
     fn keep(&self, view: &View, stored: Stored, now: UnixMillis) {
+        // Never older than a version met here: a read that was in flight when a write
+        // dropped the entry must not put its older view back. A memory entry is therefore
+        // never below the floor (a write removes it, a newer view replaces it), so a memory
+        // hit needs no second lookup.
+        if !see(&self.key, stored.version, now) {
+            return;
+        }
         let entry = Entry {
             view: view.clone(),
             stored,
             shows: self.shows,
         };
         let expires = stored.memory_until(now);
-        see(&self.key, stored.version, now);
         MEMORY.with(|m| m.borrow_mut().put(self.key.clone(), entry, expires));
     }
 }
