@@ -29,8 +29,10 @@ After them, one more run each of health, memory, wallet and mixed under `perf re
 so sampling never touches the figures above): the Worker's CPU per request by category, which
 shows how little of it is the Worker's own code (ATTRIBUTE=0 skips it).
 
-Each run follows its own health run (the mixed run with its warm-up between them); the memory
-run, whose figure is a goal, as three such pairs, the median one reported. RUNS=memory,mixed
+Each run follows its own health run (the mixed run with its warm-up between them). The keyed
+and memory runs, whose ratio to health is the goal's figure and within a few percent of 1, are
+interleaved with health instead: rounds of health, run, run, health in short blocks, summed, so
+the machine's drift (a fifth within minutes here) falls on both alike. RUNS=memory,mixed
 (say) runs only those.
 
 Usage: bench_widget.py <demo.json> <wrangler pgid> <duration seconds> <connections>
@@ -216,16 +218,51 @@ def first_views(paths, threads=8):
     return failed[0]
 
 
-def run(name, lua):
+def run(name, lua, seconds=None):
     before = cpu_ticks(worker), cpu_ticks(proxy)
-    r = wrk(lua, duration)
+    r = wrk(lua, seconds or duration)
     after = cpu_ticks(worker), cpu_ticks(proxy)
-    requests = max(int(r["requests"]), 1)
-    r["rps"] = requests / (int(r["duration_us"]) / 1e6)
-    r["cpu_ms"] = (after[0] - before[0]) * 1000 / CLK_TCK / requests
-    r["proxy_ms"] = (after[1] - before[1]) * 1000 / CLK_TCK / requests
-    r["name"] = name
-    return r
+    r["ticks"], r["proxy_ticks"] = after[0] - before[0], after[1] - before[1]
+    return figures(name, [r])
+
+
+def figures(name, blocks):
+    """One row from one or more wrk runs of the same kind: their requests, time and CPU
+    summed; latency percentiles the median of theirs."""
+    requests = max(sum(int(b["requests"]) for b in blocks), 1)
+    median = lambda key: sorted(float(b[key]) for b in blocks)[len(blocks) // 2]
+    tiers = {}
+    for b in blocks:
+        for part in filter(None, b["tiers"].split(",")):
+            k, v = part.split(":")
+            tiers[k] = tiers.get(k, 0) + int(v)
+    return {
+        "name": name,
+        "requests": requests,
+        "rps": requests / (sum(int(b["duration_us"]) for b in blocks) / 1e6),
+        "cpu_ms": sum(b["ticks"] for b in blocks) * 1000 / CLK_TCK / requests,
+        "proxy_ms": sum(b["proxy_ticks"] for b in blocks) * 1000 / CLK_TCK / requests,
+        "p50_ms": median("p50_ms"),
+        "p99_ms": median("p99_ms"),
+        "non2xx": sum(int(b["non2xx"]) for b in blocks),
+        "tiers": ",".join(f"{k}:{v}" for k, v in tiers.items()),
+        "blocks": blocks,
+    }
+
+
+def interleaved(name, lua, rounds, seconds):
+    """Health and `name` in short blocks, health-name-name-health in each round, so a
+    drift of the machine's speed (a fifth within minutes here) falls on both alike.
+    Returns the health and `name` rows over all blocks, and each round's CPU ratio."""
+    hs, rs, ratios = [], [], []
+    for _ in range(rounds):
+        h1, r1, r2, h2 = (run(n, l, seconds) for n, l in
+                          (("health", health), (name, lua), (name, lua), ("health", health)))
+        hs += h1["blocks"] + h2["blocks"]
+        rs += r1["blocks"] + r2["blocks"]
+        h, r = figures("health", [*h1["blocks"], *h2["blocks"]]), figures(name, [*r1["blocks"], *r2["blocks"]])
+        ratios.append(h["cpu_ms"] / r["cpu_ms"])
+    return figures("health", hs), figures(name, rs), ratios
 
 
 # The Worker's own workerd is the one wrangler starts on an ephemeral port; the other one
@@ -271,16 +308,16 @@ cold = script("cold", mixed_paths[::-1])
 
 # Warm-ups, five seconds each for the health, keyed and memory paths (the JIT's code); right
 # before the edge run, its 600 views into the Cache API (a pass in turn, so they are seconds
-# old when the run starts, well within their 30 s). Each run is paired with a health run right
-# before it: the ratios compare runs seconds apart, not minutes (the machine's speed drifts by
-# a fifth between runs).
+# old when the run starts, well within their 30 s). Every other run is paired with a health run
+# right before it: the ratios compare runs seconds apart, not minutes (the machine's speed
+# drifts by a fifth between runs).
 for lua in (health, keyed, memory):
     wrk(lua, 5, 4)
 rows = []
 only = os.environ.get("RUNS", "").split(",") if os.environ.get("RUNS") else None
-# The memory run is the goal's figure and the machine's speed drifts between runs: three
-# health-and-memory pairs, the median one reported.
-MEMORY_PAIRS = 3
+# The memory and keyed runs are compared with health interleaved (`interleaved`): five rounds
+# of health, run, run, health in blocks of 3 s (for a 10 s DURATION), their sums reported.
+ROUNDS, BLOCK = 5, max(2, duration * 3 // 10)
 primed = False
 for name, lua in [
     ("keyed", keyed),
@@ -303,23 +340,20 @@ for name, lua in [
             f"{(cpu_ticks(worker) - ticks) * 1000 / CLK_TCK / SHOPPERS:.3f} ms of the Worker's CPU each"
             + (f" ({failed} not 200)" if failed else "")
         )
-    pairs = []
-    for _ in range(MEMORY_PAIRS if name == "memory" else 1):
-        h = run("health", health)
-        if name == "edge":
-            wrk(edge, 10, 8)
-        if name == "mixed":
-            wrk(mixed_warm_up, 10)
-        pairs.append((h, run(name, lua)))
-    # The goal's run: the pair whose CPU ratio is the median of its pairs.
-    pairs.sort(key=lambda p: p[0]["cpu_ms"] / p[1]["cpu_ms"])
-    rows.append(pairs[len(pairs) // 2])
-    if len(pairs) > 1:
+    if name in ("keyed", "memory"):
+        h, r, ratios = interleaved(name, lua, ROUNDS, BLOCK)
+        rows.append((h, r))
         print(
-            f"    {name}: {len(pairs)} pairs, CPU vs health "
-            + ", ".join(f"{h['cpu_ms'] / r['cpu_ms']:.1%}" for h, r in pairs)
-            + "; the median pair below"
+            f"    {name}: {ROUNDS} rounds of health, {name}, {name}, health ({BLOCK} s blocks); "
+            "CPU vs health by round: " + ", ".join(f"{x:.1%}" for x in ratios)
         )
+        continue
+    h = run("health", health)
+    if name == "edge":
+        wrk(edge, 10, 8)
+    if name == "mixed":
+        wrk(mixed_warm_up, 10)
+    rows.append((h, run(name, lua)))
 print(
     "    run      req/s  its health  req/s vs health  CPU ms/req  CPU vs health  proxy ms/req"
     "   p50 ms   p99 ms  non-2xx  answered by"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the edge Worker with worker-build, using the pinned tools `make setup` installed
 # (worker-build would otherwise try to download wasm-bindgen, wasm-opt and esbuild).
-# TALLY_BUILD=dev skips wasm-opt: a fast build for `make dev`.
+# TALLY_BUILD=dev skips wasm-opt: a fast build for `make dev`. TALLY_BUILD=profile is the
+# release build with its function names kept, for a CPU profile that names them.
 # Skips the build when edge/build is newer than every source (wrangler dev calls this script
 # again at start-up, right after the scripts have built explicitly).
 set -euo pipefail
@@ -25,6 +26,8 @@ else
   WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt" worker-build --release
   # worker-build keeps the name section (about 200 KB, a sixth of the gzipped upload): debug
   # names only, never needed to run. Dev builds keep them for readable stack traces.
-  "$root/node_modules/.bin/wasm-opt" --strip-debug --strip-producers build/index_bg.wasm -o build/index_bg.wasm
+  if [ "$mode" != "profile" ]; then
+    "$root/node_modules/.bin/wasm-opt" --strip-debug --strip-producers build/index_bg.wasm -o build/index_bg.wasm
+  fi
 fi
 echo "$mode" > "$stamp"
