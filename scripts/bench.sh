@@ -20,7 +20,7 @@ cd "$ROOT"
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-16}"
 
-say "1/4 Verifier decision, cached key (criterion)"
+say "1/4 Verifier decision, cached key, a token seen before and a new one (criterion)"
 cargo bench -p tally-core --bench verifier -- --noplot 2>&1 | grep -E "^(verify|reject)|time:" || true
 
 if ! command -v wrk >/dev/null; then

@@ -11,13 +11,21 @@
 //! id), `exp` (required, at most 24 h ahead, 60 s leeway), `iat` (not in the future), `nbf`,
 //! `aud` (when present, contains `tally`). `kid` in the header, when present, names the
 //! secret; without it each live secret is tried (two at most, during a roll).
+//!
+//! [`Verified`] remembers the tokens an isolate has verified, as API gateways cache JWT
+//! verifications (Envoy's `jwt_cache_config`): a shopper's next widget read with the same
+//! token skips the HMAC and both JSON parses. A remembered token is accepted only while the
+//! very secret that verified it is still live, compared in constant time with the token's
+//! bytes, so it answers exactly what [`verify`] would.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
+use crate::cache::Lru;
 use crate::error::{ApiError, ErrorCode};
 use crate::ids::validate_customer_id;
 
@@ -191,6 +199,15 @@ pub fn verify(
     secrets: &[IdentitySecret],
     want: &Expectation<'_>,
 ) -> Result<Claims, TokenError> {
+    verify_with(token, secrets, want).map(|(claims, _)| claims)
+}
+
+/// [`verify`], also naming the secret whose signature matched.
+fn verify_with<'s>(
+    token: &str,
+    secrets: &'s [IdentitySecret],
+    want: &Expectation<'_>,
+) -> Result<(Claims, &'s IdentitySecret), TokenError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::Malformed);
     }
@@ -211,9 +228,7 @@ pub fn verify(
     let sig = URL_SAFE_NO_PAD
         .decode(sig_b64)
         .map_err(|_| TokenError::Malformed)?;
-    let live = secrets
-        .iter()
-        .filter(|s| s.retires_at.is_none_or(|r| want.now < r));
+    let live = secrets.iter().filter(|s| s.live(want.now));
     let candidates: Vec<&IdentitySecret> = match header.get("kid") {
         None => live.collect(),
         Some(Value::String(kid)) => live.filter(|s| &s.kid == kid).collect(),
@@ -224,12 +239,16 @@ pub fn verify(
     }
     let signed = &token.as_bytes()[..header_b64.len() + 1 + claims_b64.len()];
     // Each candidate in constant time; without a kid there are two at most.
-    let verified = candidates.iter().fold(false, |ok, s| {
-        mac(&s.secret, signed).verify_slice(&sig).is_ok() | ok
+    let verified = candidates.iter().fold(None, |found, s| {
+        if mac(&s.secret, signed).verify_slice(&sig).is_ok() {
+            Some(*s)
+        } else {
+            found
+        }
     });
-    if !verified {
+    let Some(secret) = verified else {
         return Err(TokenError::BadSignature);
-    }
+    };
 
     let claims = object(claims_b64)?;
     let sub = match claims.get("sub") {
@@ -254,12 +273,7 @@ pub fn verify(
     if exp > horizon.saturating_add(MAX_TTL_SECONDS) {
         return Err(TokenError::TooLong);
     }
-    if want.customer_id.is_some_and(|cid| cid != sub) {
-        return Err(TokenError::WrongCustomer);
-    }
-    if want.now > exp.saturating_add(LEEWAY_SECONDS) {
-        return Err(TokenError::Expired);
-    }
+    still_valid(&sub, exp, want)?;
     let v = match claims.get("v") {
         None => 0,
         Some(Value::Number(n)) => n
@@ -268,7 +282,134 @@ pub fn verify(
             .ok_or(TokenError::Malformed)?,
         Some(_) => return Err(TokenError::Malformed),
     };
-    Ok(Claims { sub, exp, v })
+    Ok((Claims { sub, exp, v }, secret))
+}
+
+/// The checks that depend on the request and the clock, last: the customer in the path,
+/// then expiry. Everything before them holds for a token's whole life once it held.
+fn still_valid(sub: &str, exp: i64, want: &Expectation<'_>) -> Result<(), TokenError> {
+    if want.customer_id.is_some_and(|cid| cid != sub) {
+        return Err(TokenError::WrongCustomer);
+    }
+    if want.now > exp.saturating_add(LEEWAY_SECONDS) {
+        return Err(TokenError::Expired);
+    }
+    Ok(())
+}
+
+impl IdentitySecret {
+    /// Whether it still verifies at `now` (Unix seconds).
+    fn live(&self, now: i64) -> bool {
+        self.retires_at.is_none_or(|r| now < r)
+    }
+}
+
+/// A token an isolate has verified: what [`Verified`] keeps.
+struct Seen {
+    /// The token's header and claims, as signed.
+    signed: Box<str>,
+    /// The secret whose signature matched: its kid and the SHA-256 of its bytes (no copy
+    /// of a secret outlives the identity cache's).
+    kid: Box<str>,
+    secret_digest: [u8; 32],
+    claims: Claims,
+}
+
+/// The tokens an isolate has verified, by signature, at most `capacity`, each until it
+/// expires: a shopper's page views with one token pay for one verification.
+///
+/// A remembered token is answered only when its header and claims are byte for byte the
+/// ones verified (in constant time) and the secret that verified it is still live with the
+/// same bytes (a rolled or deleted secret ends it at once); then the customer and expiry
+/// are checked as [`verify`] checks them, in the same order. Anything else, or a token not
+/// seen, is verified in full. Refused tokens are never remembered, so a flood of forged
+/// ones costs what it costs without the cache and evicts nothing but idle entries.
+pub struct Verified {
+    seen: Lru<[u8; 32], std::rc::Rc<Seen>>,
+}
+
+impl Verified {
+    /// An empty cache of at most `capacity` tokens.
+    pub fn new(capacity: usize) -> Self {
+        Verified {
+            seen: Lru::new(capacity),
+        }
+    }
+
+    /// Tokens remembered (expired ones included until touched or evicted).
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Whether none is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
+    /// [`verify`], answered from memory for a token verified before.
+    pub fn verify(
+        &mut self,
+        token: &str,
+        secrets: &[IdentitySecret],
+        want: &Expectation<'_>,
+    ) -> Result<Claims, TokenError> {
+        let Some((signed, signature)) = split_signature(token) else {
+            return verify(token, secrets, want);
+        };
+        let now_ms = want.now.saturating_mul(1000);
+        if let Some(seen) = self.seen.get(&signature, now_ms) {
+            let same_token = seen.signed.len() == signed.len()
+                && bool::from(seen.signed.as_bytes().ct_eq(signed.as_bytes()));
+            let same_secret = || {
+                secrets.iter().any(|s| {
+                    *s.kid == *seen.kid
+                        && s.live(want.now)
+                        && bool::from(digest(&s.secret).ct_eq(&seen.secret_digest))
+                })
+            };
+            if same_token && same_secret() {
+                still_valid(&seen.claims.sub, seen.claims.exp, want)?;
+                return Ok(seen.claims.clone());
+            }
+        }
+        let (claims, secret) = verify_with(token, secrets, want)?;
+        // Kept until the token expires (after which `verify` answers `Expired` anyway).
+        let until = claims
+            .exp
+            .saturating_add(LEEWAY_SECONDS)
+            .saturating_add(1)
+            .saturating_mul(1000);
+        self.seen.put(
+            signature,
+            std::rc::Rc::new(Seen {
+                signed: signed.into(),
+                kid: secret.kid.as_str().into(),
+                secret_digest: digest(&secret.secret),
+                claims: claims.clone(),
+            }),
+            until,
+        );
+        Ok(claims)
+    }
+}
+
+fn digest(secret: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    Sha256::digest(secret).into()
+}
+
+/// A well-formed token's signed part and its 32-byte signature; `None` for anything else
+/// (which [`verify`] then refuses with its reason).
+fn split_signature(token: &str) -> Option<(&str, [u8; 32])> {
+    if token.len() > MAX_TOKEN_LEN {
+        return None;
+    }
+    let (signed, sig_b64) = token.rsplit_once('.')?;
+    let mut signature = [0u8; 32];
+    match URL_SAFE_NO_PAD.decode_slice(sig_b64, &mut signature) {
+        Ok(32) => Some((signed, signature)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -671,7 +812,173 @@ mod tests {
         assert_eq!(check(&big), Err(TokenError::Malformed));
     }
 
+    /// A token for `sub` expiring at `exp`, with a kid, signed with `key`.
+    fn minted(sub: &str, exp: i64, kid: &str, key: &str) -> String {
+        sign(sub, NOW, exp, kid, key.as_bytes())
+    }
+
+    #[test]
+    fn a_remembered_token_is_answered_from_memory() {
+        let mut cache = Verified::new(8);
+        let token = minted("ada", NOW + 300, "ids_1", SHOWN);
+        let secrets = [secret("ids_1", SHOWN)];
+        let first = cache.verify(&token, &secrets, &want(Some("ada"))).unwrap();
+        assert_eq!(cache.len(), 1);
+        assert_eq!(
+            cache.verify(&token, &secrets, &want(Some("ada"))),
+            Ok(first)
+        );
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn another_tokens_claims_under_a_remembered_signature_are_refused() {
+        let mut cache = Verified::new(8);
+        let secrets = [secret("ids_1", SHOWN)];
+        let ada = minted("ada", NOW + 300, "ids_1", SHOWN);
+        cache.verify(&ada, &secrets, &want(None)).unwrap();
+        // Bob's header and claims, glued to Ada's signature.
+        let bob = minted("bob", NOW + 300, "ids_1", SHOWN);
+        let (bob_signed, _) = bob.rsplit_once('.').unwrap();
+        let (_, ada_sig) = ada.rsplit_once('.').unwrap();
+        let forged = format!("{bob_signed}.{ada_sig}");
+        assert_eq!(
+            cache.verify(&forged, &secrets, &want(None)),
+            Err(TokenError::BadSignature)
+        );
+        // Same length, one byte off: refused too.
+        let mut bytes = ada.clone().into_bytes();
+        let at = ada.find('.').unwrap() + 3;
+        bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(bytes).unwrap();
+        assert!(cache.verify(&tampered, &secrets, &want(None)).is_err());
+    }
+
+    #[test]
+    fn a_rolled_or_replaced_secret_ends_its_remembered_tokens_at_once() {
+        let mut cache = Verified::new(8);
+        let token = minted("ada", NOW + 300, "ids_1", SHOWN);
+        cache
+            .verify(&token, &[secret("ids_1", SHOWN)], &want(None))
+            .unwrap();
+        // Deleted: no live secret has the kid.
+        assert_eq!(
+            cache.verify(&token, &[secret("ids_2", "another secret")], &want(None)),
+            Err(TokenError::UnknownKid)
+        );
+        // The same kid with other bytes is not the secret that verified it.
+        assert_eq!(
+            cache.verify(&token, &[secret("ids_1", "another secret")], &want(None)),
+            Err(TokenError::BadSignature)
+        );
+        // Retiring: live until its second, then gone.
+        let retiring = IdentitySecret {
+            retires_at: Some(NOW + 10),
+            ..secret("ids_1", SHOWN)
+        };
+        let at = |now| Expectation {
+            customer_id: None,
+            now,
+        };
+        let retiring = std::slice::from_ref(&retiring);
+        assert!(cache.verify(&token, retiring, &at(NOW + 9)).is_ok());
+        assert_eq!(
+            cache.verify(&token, retiring, &at(NOW + 10)),
+            Err(TokenError::UnknownKid)
+        );
+    }
+
+    #[test]
+    fn customer_and_expiry_are_checked_on_every_answer_from_memory() {
+        let mut cache = Verified::new(8);
+        let secrets = [secret("ids_1", SHOWN)];
+        let token = minted("ada", NOW + 300, "ids_1", SHOWN);
+        cache.verify(&token, &secrets, &want(Some("ada"))).unwrap();
+        assert_eq!(
+            cache.verify(&token, &secrets, &want(Some("bob"))),
+            Err(TokenError::WrongCustomer)
+        );
+        let at = |now| Expectation {
+            customer_id: Some("ada"),
+            now,
+        };
+        assert!(cache.verify(&token, &secrets, &at(NOW + 360)).is_ok());
+        assert_eq!(
+            cache.verify(&token, &secrets, &at(NOW + 361)),
+            Err(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn refused_tokens_are_never_remembered() {
+        let mut cache = Verified::new(8);
+        let secrets = [secret("ids_1", SHOWN)];
+        for token in [
+            minted("ada", NOW + 300, "ids_1", "another secret"),
+            minted("ada", NOW - 100, "ids_1", SHOWN),
+            minted("ada", NOW + 300, "ids_9", SHOWN),
+            "a.b.c".to_owned(),
+            String::new(),
+        ] {
+            assert!(cache.verify(&token, &secrets, &want(None)).is_err());
+        }
+        assert!(cache.is_empty());
+        // Nor one that verified for another customer than the path's.
+        let bob = minted("bob", NOW + 300, "ids_1", SHOWN);
+        assert!(cache.verify(&bob, &secrets, &want(Some("ada"))).is_err());
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn the_cache_holds_at_most_its_capacity() {
+        let mut cache = Verified::new(2);
+        let secrets = [secret("ids_1", SHOWN)];
+        for sub in ["ada", "bob", "cyd"] {
+            let token = minted(sub, NOW + 300, "ids_1", SHOWN);
+            cache.verify(&token, &secrets, &want(None)).unwrap();
+        }
+        assert_eq!(cache.len(), 2);
+    }
+
     proptest! {
+        /// Whatever the order of tokens, secrets, customers and (forward-moving) clock, the
+        /// cache answers exactly what `verify` answers.
+        #[test]
+        fn the_cache_answers_what_verify_answers(
+            steps in proptest::collection::vec((0usize..6, 0usize..5, 0usize..3, 0i64..120), 1..40)
+        ) {
+            let ada = minted("ada", NOW + 300, "ids_1", SHOWN);
+            let bob = sign("bob", NOW, NOW + 200, "ids_1", SHOWN.as_bytes());
+            let no_kid = hs256(r#"{"sub":"ada","exp":1800000100}"#);
+            let (bob_signed, _) = bob.rsplit_once('.').unwrap();
+            let (_, ada_sig) = ada.rsplit_once('.').unwrap();
+            let swapped = format!("{bob_signed}.{ada_sig}");
+            let other = minted("ada", NOW + 300, "ids_2", "the next secret");
+            let tokens = [ada, bob, no_kid, swapped, other, "x.y.z".to_owned()];
+            let sets: [Vec<IdentitySecret>; 5] = [
+                vec![secret("ids_1", SHOWN)],
+                vec![],
+                vec![secret("ids_1", "replaced")],
+                vec![
+                    IdentitySecret { retires_at: Some(NOW + 150), ..secret("ids_1", SHOWN) },
+                    secret("ids_2", "the next secret"),
+                ],
+                vec![secret("ids_2", "the next secret")],
+            ];
+            let customers = [None, Some("ada"), Some("bob")];
+            let mut cache = Verified::new(3);
+            let mut now = NOW;
+            for (t, set, c, dt) in steps {
+                now += dt;
+                let want = Expectation { customer_id: customers[c], now };
+                prop_assert_eq!(
+                    cache.verify(&tokens[t], &sets[set], &want),
+                    verify(&tokens[t], &sets[set], &want),
+                    "token {} secrets {} customer {:?} at +{}", t, set, customers[c], now - NOW
+                );
+            }
+        }
+
         /// Any single-byte change to a valid token is refused.
         #[test]
         fn any_single_byte_change_is_refused(i in 0usize..400, byte in 0u8..=255) {

@@ -470,7 +470,8 @@ pub fn token_required(op: Operation, kind: KeyKind) -> bool {
 }
 
 /// Step 7: the customer token, where the route needs one. Returns the customer the request
-/// may act for (`None` when no token is needed).
+/// may act for (`None` when no token is needed). `verified` is the isolate's memory of tokens
+/// it verified before ([`token::Verified`]).
 pub fn check_customer_token(
     grant: &Grant,
     op: Operation,
@@ -478,12 +479,13 @@ pub fn check_customer_token(
     token: Option<&str>,
     secrets: &[IdentitySecret],
     now: UnixMillis,
+    verified: &mut token::Verified,
 ) -> Result<Option<Claims>, ApiError> {
     if !token_required(op, grant.kind) {
         return Ok(None);
     }
     let token = token.filter(|t| !t.is_empty()).ok_or(TokenError::Missing)?;
-    let claims = token::verify(
+    let claims = verified.verify(
         token,
         secrets,
         &Expectation {
@@ -1050,8 +1052,9 @@ mod tests {
         let sk = grant(KeyKind::Secret);
         let token = token::sign("ada", NOW / 1000, NOW / 1000 + 60, "ids_1", &secret.secret);
         let secrets = std::slice::from_ref(&secret);
-        let check = |g: &Grant, op, cid, t| {
-            check_customer_token(g, op, cid, t, secrets, NOW).map_err(|e| e.code)
+        let mut verified = token::Verified::new(4);
+        let mut check = |g: &Grant, op, cid, t| {
+            check_customer_token(g, op, cid, t, secrets, NOW, &mut verified).map_err(|e| e.code)
         };
         assert_eq!(
             check(&pk, Operation::GetCoins, Some("ada"), None),

@@ -316,14 +316,17 @@ async fn authorize_and_dispatch(
         .or(inc.customer_token_header.as_deref());
     let claims = if verifier::token_required(route.op, grant.kind) {
         let secrets = identity::secrets(env, &grant.workspace_id, grant.env).await?;
-        verifier::check_customer_token(
-            &grant,
-            route.op,
-            route.customer_id.as_deref(),
-            token,
-            &secrets,
-            now,
-        )?
+        identity::VERIFIED.with_borrow_mut(|verified| {
+            verifier::check_customer_token(
+                &grant,
+                route.op,
+                route.customer_id.as_deref(),
+                token,
+                &secrets,
+                now,
+                verified,
+            )
+        })?
     } else {
         None
     };

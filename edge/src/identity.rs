@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use serde::Deserialize;
 use tally_core::key::Environment;
-use tally_core::token::IdentitySecret;
+use tally_core::token::{IdentitySecret, Verified};
 use worker::Env;
 
 use crate::error::Failure;
@@ -21,6 +21,10 @@ type Secrets = Rc<Vec<IdentitySecret>>;
 
 thread_local! {
     static CACHE: RefCell<Lru<(String, Environment), Secrets>> = RefCell::new(Lru::new(10_000));
+    /// The customer tokens this isolate has verified (a few hundred bytes each): a shopper's
+    /// next widget read with the same token skips the HMAC and the JSON. Each is answered
+    /// only while the secret that verified it is among `secrets` (`tally_core::token`).
+    pub(crate) static VERIFIED: RefCell<Verified> = RefCell::new(Verified::new(8_192));
 }
 
 #[derive(Deserialize)]
