@@ -358,8 +358,8 @@ impl Verified {
         };
         let now_ms = want.now.saturating_mul(1000);
         if let Some(seen) = self.seen.get(&signature, now_ms) {
-            let same_token = seen.signed.len() == signed.len()
-                && bool::from(seen.signed.as_bytes().ct_eq(signed.as_bytes()));
+            // Slices of different lengths compare unequal (lengths are not secret).
+            let same_token = bool::from(seen.signed.as_bytes().ct_eq(signed.as_bytes()));
             let same_secret = || {
                 secrets.iter().any(|s| {
                     *s.kid == *seen.kid
@@ -398,12 +398,10 @@ fn digest(secret: &[u8]) -> [u8; 32] {
     Sha256::digest(secret).into()
 }
 
-/// A well-formed token's signed part and its 32-byte signature; `None` for anything else
-/// (which [`verify`] then refuses with its reason).
+/// A token's signed part and its 32-byte signature; `None` when it has no such signature
+/// (which [`verify`] then refuses with its reason). Too long a token is refused by `verify`
+/// before anything is kept.
 fn split_signature(token: &str) -> Option<(&str, [u8; 32])> {
-    if token.len() > MAX_TOKEN_LEN {
-        return None;
-    }
     let (signed, sig_b64) = token.rsplit_once('.')?;
     let mut signature = [0u8; 32];
     match URL_SAFE_NO_PAD.decode_slice(sig_b64, &mut signature) {
@@ -824,6 +822,7 @@ mod tests {
         let secrets = [secret("ids_1", SHOWN)];
         let first = cache.verify(&token, &secrets, &want(Some("ada"))).unwrap();
         assert_eq!(cache.len(), 1);
+        assert!(!cache.is_empty());
         assert_eq!(
             cache.verify(&token, &secrets, &want(Some("ada"))),
             Ok(first)
@@ -884,6 +883,25 @@ mod tests {
         assert!(cache.verify(&token, retiring, &at(NOW + 9)).is_ok());
         assert_eq!(
             cache.verify(&token, retiring, &at(NOW + 10)),
+            Err(TokenError::UnknownKid)
+        );
+    }
+
+    #[test]
+    fn a_remembered_token_naming_a_kid_needs_that_kid_not_only_its_bytes() {
+        // A roll that reused the value under a new id, then the old id deleted: the token
+        // names the old id, so `verify` refuses it, and so must the cache.
+        let mut cache = Verified::new(8);
+        let token = minted("ada", NOW + 300, "ids_a", SHOWN);
+        let twins = [secret("ids_a", SHOWN), secret("ids_b", SHOWN)];
+        cache.verify(&token, &twins, &want(None)).unwrap();
+        let only_b = [secret("ids_b", SHOWN)];
+        assert_eq!(
+            cache.verify(&token, &only_b, &want(None)),
+            Err(TokenError::UnknownKid)
+        );
+        assert_eq!(
+            verify(&token, &only_b, &want(None)),
             Err(TokenError::UnknownKid)
         );
     }
