@@ -279,9 +279,15 @@ for p in worker:
 for p, comm, _ in procs:
     if p not in worker:
         subprocess.run(["taskset", "-a", "-cp", "0", str(p)], check=True, capture_output=True)
+# ALSO_ON_CORE_0: process groups outside wrangler's (the split run's wallets session) that
+# must not share the Worker's core either.
+for group in os.environ.get("ALSO_ON_CORE_0", "").split():
+    for p in subprocess.run(["pgrep", "-g", group], capture_output=True, text=True).stdout.split():
+        subprocess.run(["taskset", "-a", "-cp", "0", p], capture_output=True)
 print(
     f"    the Worker's workerd ({worker[0]}) alone on core 1; wrk, wrangler's proxy workerd and "
-    f"node on core 0; {duration} s per run, {connections} connections"
+    f"node{' and the wallets session' if os.environ.get('ALSO_ON_CORE_0') else ''} on core 0; "
+    f"{duration} s per run, {connections} connections"
 )
 
 health = script("health", ["/v1/health"])

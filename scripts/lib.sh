@@ -53,7 +53,8 @@ prepare_state() {
 
 # start_worker PORT STATE_DIR LOG: runs `wrangler dev` (which builds the Worker) in its own
 # process group and waits for /v1/health. Sets WORKER_PGID. WRANGLER_DEV_FLAGS adds flags
-# (`make bench`: `--log-level warn`, no per-request log line through wrangler's node process).
+# (`make bench`: `--log-level warn`, no per-request log line through wrangler's node process);
+# WRANGLER_CONFIG_FLAG names another config (`-c FILE`: the bench's split run).
 start_worker() {
   local port="$1" dir="$2" log="$3"
   say "Building the widget, the Worker (${TALLY_BUILD:-release} build) and the assets"
@@ -62,7 +63,8 @@ start_worker() {
   cd "$ROOT"
   # Its own process group, so stopping it stops wrangler's workerd children too. The assets
   # are the deployed ones plus the demo storefront (build/assets-dev, scripts/assets.mjs).
-  setsid wrangler dev --ip 127.0.0.1 --port "$port" --persist-to "$dir/wrangler" \
+  # shellcheck disable=SC2086
+  setsid wrangler dev ${WRANGLER_CONFIG_FLAG:-} --ip 127.0.0.1 --port "$port" --persist-to "$dir/wrangler" \
     --assets "$ROOT/build/assets-dev" \
     --show-interactive-dev-session=false --test-scheduled ${WRANGLER_DEV_FLAGS:-} >"$log" 2>&1 < /dev/null &
   WORKER_PID=$!
