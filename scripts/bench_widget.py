@@ -256,12 +256,11 @@ def interleaved(name, lua, rounds, seconds):
     Returns the health and `name` rows over all blocks, and each round's CPU ratio."""
     hs, rs, ratios = [], [], []
     for _ in range(rounds):
-        h1, r1, r2, h2 = (run(n, l, seconds) for n, l in
-                          (("health", health), (name, lua), (name, lua), ("health", health)))
-        hs += h1["blocks"] + h2["blocks"]
-        rs += r1["blocks"] + r2["blocks"]
-        h, r = figures("health", [*h1["blocks"], *h2["blocks"]]), figures(name, [*r1["blocks"], *r2["blocks"]])
-        ratios.append(h["cpu_ms"] / r["cpu_ms"])
+        h = run("health", health, seconds)["blocks"]
+        r = run(name, lua, seconds)["blocks"] + run(name, lua, seconds)["blocks"]
+        h += run("health", health, seconds)["blocks"]
+        ratios.append(figures("health", h)["cpu_ms"] / figures(name, r)["cpu_ms"])
+        hs, rs = hs + h, rs + r
     return figures("health", hs), figures(name, rs), ratios
 
 
